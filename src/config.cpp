@@ -1,0 +1,120 @@
+#include "config.h"
+
+#include <charconv>
+
+#include "http.h"
+
+namespace mb {
+
+bool Config::accepts_alg(std::string_view alg) const {
+  bool rsa = !jwt_jwks_url.empty(), ec = !jwt_jwks_url.empty();
+  for (const PublicKey& k : jwt_jwks.keys) (k.type == KeyType::rsa ? rsa : ec) = true;
+  if (alg == "RS256") return rsa;
+  if (alg == "ES256") return ec;
+  if (alg == "HS256") return !jwt_hs256_secret.empty();
+  return false;
+}
+
+namespace {
+
+struct Reader {
+  const Vars& vars;
+  Config& cfg;
+
+  const std::string* get(const char* name) {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : &it->second;
+  }
+  void fail(const std::string& message) {
+    if (cfg.error.empty()) cfg.error = message;
+  }
+  void text(const char* name, std::string& out) {
+    if (const std::string* v = get(name)) out = std::string(trim(*v));
+  }
+  template <class Int>
+  void number(const char* name, Int& out, Int min, Int max) {
+    const std::string* v = get(name);
+    if (!v) return;
+    std::string_view s = trim(*v);
+    Int value{};
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || value < min || value > max) {
+      fail(std::string(name) + " must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+      return;
+    }
+    out = value;
+  }
+  std::vector<std::string> list(const char* name) {
+    std::vector<std::string> out;
+    const std::string* v = get(name);
+    if (!v) return out;
+    std::string_view s = *v;
+    while (!s.empty()) {
+      std::size_t comma = s.find(',');
+      std::string_view item = trim(s.substr(0, comma));
+      if (!item.empty()) out.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      s.remove_prefix(comma + 1);
+    }
+    return out;
+  }
+};
+
+}  // namespace
+
+Config parse_config(const Vars& vars) {
+  Config cfg;
+  Reader r{vars, cfg};
+
+  if (const std::string* v = r.get("ROUTING")) {
+    std::string_view s = trim(*v);
+    if (s == "edge") cfg.routing = Routing::edge;
+    else if (s == "origin") cfg.routing = Routing::origin;
+    else if (s == "auto") cfg.routing = Routing::auto_;
+    else r.fail("ROUTING must be edge, origin or auto");
+  }
+  r.text("ORIGIN_URL", cfg.origin_url);
+  if (!cfg.origin_url.empty() && cfg.origin_url.rfind("http://", 0) != 0 && cfg.origin_url.rfind("https://", 0) != 0)
+    r.fail("ORIGIN_URL must be an http:// or https:// URL");
+  while (!cfg.origin_url.empty() && cfg.origin_url.back() == '/') cfg.origin_url.pop_back();
+  if (cfg.routing != Routing::edge && cfg.origin_url.empty())
+    r.fail("ORIGIN_URL is required when ROUTING is auto or origin");
+  r.number<std::uint32_t>("ORIGIN_TIMEOUT_MS", cfg.origin_timeout_ms, 1, 600000);
+  r.text("ORIGIN_SHARED_SECRET", cfg.origin_shared_secret);
+  r.number<std::size_t>("MAX_BODY_BYTES", cfg.max_body_bytes, 2, 1 << 20);
+
+  r.text("JWT_ISSUER", cfg.jwt_issuer);
+  r.text("JWT_AUDIENCE", cfg.jwt_audience);
+  r.text("JWT_JWKS_URL", cfg.jwt_jwks_url);
+  if (!cfg.jwt_jwks_url.empty() && cfg.jwt_jwks_url.rfind("http://", 0) != 0 && cfg.jwt_jwks_url.rfind("https://", 0) != 0)
+    r.fail("JWT_JWKS_URL must be an http:// or https:// URL");
+  if (const std::string* v = r.get("JWT_HS256_SECRET")) cfg.jwt_hs256_secret = *v;  // secrets are not trimmed
+  r.text("JWT_REQUIRED_SCOPE", cfg.jwt_required_scope);
+  if (const std::string* v = r.get("JWT_JWKS"); v && !trim(*v).empty()) {
+    if (!parse_jwks_text(*v, cfg.jwt_jwks)) r.fail("JWT_JWKS is not a JSON Web Key Set ({\"keys\":[...]})");
+    cfg.jwt_jwks_inline = true;
+    for (const std::string& why : cfg.jwt_jwks.ignored) cfg.notices.push_back("JWT_JWKS: ignored " + why);
+  }
+  r.number<std::int64_t>("JWKS_CACHE_SECONDS", cfg.jwks_cache_seconds, 0, 86400 * 7);
+  r.number<std::int64_t>("JWT_LEEWAY_SECONDS", cfg.jwt_leeway_seconds, 0, 3600);
+
+  if (r.get("ALLOWED_PERMISSIONS")) {
+    cfg.permissions_restricted = true;
+    cfg.allowed_permissions = r.list("ALLOWED_PERMISSIONS");
+  }
+  r.number<std::int64_t>("RATE_LIMIT_PER_MINUTE", cfg.rate_limit_per_minute, 0, 1000000);
+  r.number<std::int64_t>("HOST_RATE_LIMITER_PERIOD", cfg.rate_limiter_period, 0, 86400);
+  for (std::string& o : r.list("CORS_ALLOWED_ORIGINS")) {
+    if (o == "*") cfg.cors_any_origin = true;
+    else cfg.cors_allowed_origins.push_back(std::move(o));
+  }
+  r.number<std::int64_t>("RECORD_CACHE_SECONDS", cfg.record_cache_seconds, 0, 86400);
+  r.text("LOG_LEVEL", cfg.log_level);
+  if (cfg.log_level != "debug" && cfg.log_level != "info" && cfg.log_level != "warn" && cfg.log_level != "error")
+    r.fail("LOG_LEVEL must be debug, info, warn or error");
+  if (const std::string* v = r.get("ALLOW_FAULT_INJECTION")) cfg.allow_fault_injection = trim(*v) == "true";
+  if (cfg.allow_fault_injection) r.text("FAULTS", cfg.faults);
+  return cfg;
+}
+
+}  // namespace mb

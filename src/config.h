@@ -1,0 +1,54 @@
+// Configuration from the worker's [vars] and secrets (or the WASI command's environment).
+// Parsed once per instance; a bad value is kept as an error and answered as 500 on every request.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "jwks.h"
+
+namespace mb {
+
+using Vars = std::map<std::string, std::string>;
+
+enum class Routing { edge, origin, auto_ };
+
+struct Config {
+  Routing routing = Routing::auto_;
+  std::string origin_url;
+  std::uint32_t origin_timeout_ms = 5000;
+  std::string origin_shared_secret;
+  std::size_t max_body_bytes = 16384;
+
+  std::string jwt_issuer, jwt_audience, jwt_jwks_url, jwt_hs256_secret, jwt_required_scope;
+  KeySet jwt_jwks;  // inline JWT_JWKS
+  bool jwt_jwks_inline = false;
+  std::int64_t jwks_cache_seconds = 600;
+  std::int64_t jwt_leeway_seconds = 60;
+
+  bool permissions_restricted = false;        // ALLOWED_PERMISSIONS set
+  std::vector<std::string> allowed_permissions;
+
+  std::int64_t rate_limit_per_minute = 600;   // 0: off
+  std::int64_t rate_limiter_period = 0;       // >0: the host has a rate-limit binding with this period
+  std::vector<std::string> cors_allowed_origins;
+  bool cors_any_origin = false;
+  std::int64_t record_cache_seconds = 30;
+  std::string log_level = "info";
+  bool allow_fault_injection = false;
+  std::string faults;
+
+  std::string error;                 // first configuration error, naming the variable
+  std::vector<std::string> notices;  // log lines from parsing (ignored JWKS keys, ...)
+
+  bool jwt_enabled() const {
+    return !jwt_issuer.empty() && !jwt_audience.empty() &&
+           (jwt_jwks_inline || !jwt_jwks_url.empty() || !jwt_hs256_secret.empty());
+  }
+  bool accepts_alg(std::string_view alg) const;
+};
+
+Config parse_config(const Vars& vars);
+
+}  // namespace mb
