@@ -5,7 +5,7 @@ target_compile_options(mb_flags INTERFACE -ffunction-sections -fdata-sections)
 
 # Worker module: a reactor with the ABI of wasm/abi.h and no filesystem.
 add_executable(membership wasm/worker_entry.cpp)
-target_link_libraries(membership PRIVATE membership_core)
+target_link_libraries(membership PRIVATE membership_core bearssl)
 target_include_directories(membership PRIVATE "${CMAKE_SOURCE_DIR}/wasm")
 target_link_options(membership PRIVATE
   -mexec-model=reactor          # no main(): the host calls _initialize() once, then the exports
@@ -14,14 +14,14 @@ target_link_options(membership PRIVATE
   -Wl,-z,stack-size=262144      # 256 KiB stack: JSON depth is capped at 32, RSA-4096 needs room
   -Wl,--initial-memory=2097152  # 2 MiB to start; grows on demand for large bodies
 )
-set_target_properties(membership PROPERTIES OUTPUT_NAME membership RUNTIME_OUTPUT_DIRECTORY "${DIST_DIR}/worker")
+set_target_properties(membership PROPERTIES OUTPUT_NAME membership SUFFIX ".wasm" RUNTIME_OUTPUT_DIRECTORY "${DIST_DIR}/worker")
 
 # WASI command: one HTTP request on stdin, the response on stdout, KV files under /kv.
 add_executable(membership-cli wasm/wasi_main.cpp host-shims/wasi/kv_files.cpp host-shims/wasi/http_io.cpp host-shims/wasi/driver.cpp)
-target_link_libraries(membership-cli PRIVATE membership_core)
+target_link_libraries(membership-cli PRIVATE membership_core bearssl)
 target_include_directories(membership-cli PRIVATE "${CMAKE_SOURCE_DIR}/wasm" "${CMAKE_SOURCE_DIR}/host-shims/wasi")
 target_link_options(membership-cli PRIVATE
   -Wl,--gc-sections             # drop unreferenced code
   -Wl,-z,stack-size=262144      # same stack as the worker module
 )
-set_target_properties(membership-cli PROPERTIES OUTPUT_NAME membership-cli RUNTIME_OUTPUT_DIRECTORY "${DIST_DIR}/wasi")
+set_target_properties(membership-cli PROPERTIES OUTPUT_NAME membership-cli SUFFIX ".wasm" RUNTIME_OUTPUT_DIRECTORY "${DIST_DIR}/wasi")

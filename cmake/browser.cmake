@@ -1,0 +1,2 @@
+# Browser preview (Emscripten): filled in by the browser preview work.
+message(STATUS "browser preview target not defined yet")

@@ -1,0 +1,33 @@
+// The WASI host's effect executor: KV from files, fetch from recorded origin answers.
+#pragma once
+#include <functional>
+#include <string>
+
+#include "exchange.h"
+#include "kv_files.h"
+
+namespace mb::wasi {
+
+struct HostOptions {
+  std::string kv_dir = "/kv";
+  std::string origin_dir = "/origin";  // recorded origin answers; absent: origin-bound requests get 502
+  std::string faults;                  // FAULTS, when ALLOW_FAULT_INJECTION=true
+};
+
+class Driver {
+ public:
+  Driver(Engine& engine, HostOptions options, std::function<std::int64_t()> now_ms,
+         std::function<std::string()> random_bytes);
+  // Runs one request to its response; log lines (JSON) go to `log`.
+  Response handle(Request req, std::string& log);
+
+ private:
+  Outcome perform(const Effect& e, std::vector<std::string>& notes);
+  Engine& engine_;
+  HostOptions options_;
+  KvFiles kv_;
+  std::function<std::int64_t()> now_ms_;
+  std::function<std::string()> random_bytes_;
+};
+
+}  // namespace mb::wasi

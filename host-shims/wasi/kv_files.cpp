@@ -1,0 +1,127 @@
+#include "kv_files.h"
+
+#include <cstdio>
+#include <cerrno>
+#include <cstring>
+
+#include "crypto.h"
+#include "strict_json.h"
+
+namespace mb::wasi {
+
+namespace {
+constexpr std::string_view kMagic = "#mb-kv v1 ";
+constexpr std::size_t kMaxName = 200;
+constexpr std::size_t kMaxFile = 16 * 1024 * 1024;
+
+bool plain(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+bool read_file(const std::string& path, std::string& out, bool& missing) {
+  missing = false;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    missing = errno == ENOENT;
+    return false;
+  }
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+    out.append(buf, n);
+    if (out.size() > kMaxFile) break;
+  }
+  bool ok = !std::ferror(f);
+  std::fclose(f);
+  return ok;
+}
+}  // namespace
+
+std::string encode_key(const std::string& key) {
+  static const char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(key[i]);
+    bool escape = !plain(c) || (i == 0 && c == '.') || (i == 1 && c == '-' && key[0] == 'h');
+    if (escape) {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (out.size() > kMaxName || out.empty()) return "h-" + sha256_hex(key);
+  return out;
+}
+
+std::optional<std::string> decode_name(const std::string& name) {
+  if (name.size() == 66 && name.rfind("h-", 0) == 0) return std::nullopt;  // hashed: the key is inside
+  std::string out;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] != '%') { out += name[i]; continue; }
+    auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
+    if (i + 2 >= name.size() || hex(name[i + 1]) < 0 || hex(name[i + 2]) < 0) return std::nullopt;
+    out += static_cast<char>(hex(name[i + 1]) * 16 + hex(name[i + 2]));
+    i += 2;
+  }
+  return out;
+}
+
+std::string KvFiles::path_for(const std::string& key) const { return dir_ + "/" + encode_key(key); }
+
+KvResult KvFiles::get(const std::string& key, std::int64_t now_s) const {
+  KvResult r;
+  std::string content;
+  bool missing = false;
+  if (!read_file(path_for(key), content, missing)) {
+    if (missing) return r;
+    r.ok = false;
+    r.error = "cannot read " + encode_key(key) + ": " + std::strerror(errno);
+    return r;
+  }
+  if (content.compare(0, kMagic.size(), kMagic) == 0) {
+    std::size_t nl = content.find('\n');
+    ParsedJson header = parse_strict(std::string_view(content).substr(kMagic.size(), nl - kMagic.size()), 4);
+    if (nl == std::string::npos || header.fault != JsonFault::none || !header.value.is_object()) {
+      r.ok = false;
+      r.error = "corrupt KV file header: " + encode_key(key);
+      return r;
+    }
+    auto k = header.value.find("key");
+    if (k != header.value.end() && k->is_string() && *k->get_ptr<const std::string*>() != key) return r;  // hash clash
+    auto exp = header.value.find("expires_at");
+    if (exp != header.value.end() && exp->is_number_integer() && exp->get_ref<const Json::number_integer_t&>() <= now_s)
+      return r;  // expired: absent
+    r.value = content.substr(nl + 1);
+    return r;
+  }
+  r.value = std::move(content);
+  return r;
+}
+
+KvResult KvFiles::put(const std::string& key, const std::string& value, std::uint32_t ttl_s, std::int64_t now_s) const {
+  KvResult r;
+  std::string name = encode_key(key);
+  std::string content;
+  if (ttl_s > 0 || name.rfind("h-", 0) == 0) {
+    Json header = Json::object();
+    header["key"] = key;
+    if (ttl_s > 0) header["expires_at"] = now_s + ttl_s;
+    content = std::string(kMagic) + dump(header) + "\n";
+  }
+  content += value;
+  std::string tmp = dir_ + "/.tmp-" + name.substr(0, 64) + "-" + std::to_string(now_s);
+  FILE* f = std::fopen(tmp.c_str(), "wb");
+  bool ok = f && std::fwrite(content.data(), 1, content.size(), f) == content.size();
+  if (f) ok = (std::fclose(f) == 0) && ok;
+  // rename() makes the write all-or-nothing: a reader never sees half a value.
+  if (!ok || std::rename(tmp.c_str(), (dir_ + "/" + name).c_str()) != 0) {
+    std::remove(tmp.c_str());
+    r.ok = false;
+    r.error = "cannot write " + name + ": " + std::strerror(errno);
+  }
+  return r;
+}
+
+}  // namespace mb::wasi

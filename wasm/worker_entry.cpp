@@ -1,0 +1,92 @@
+// The worker module: the ABI of abi.h over the core. Host-side state (the engine and the handle
+// table) lives here, never in src/.
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "abi.h"
+#include "exchange.h"
+#include "wire.h"
+
+namespace {
+
+struct Slot {
+  explicit Slot(mb::Engine& e) : exchange(e) {}
+  mb::Exchange exchange;
+  std::string step_json;
+};
+
+std::unique_ptr<mb::Engine> g_engine;
+std::unordered_map<uint32_t, std::unique_ptr<Slot>> g_slots;
+uint32_t g_next_handle = 1;
+
+mb::Engine& engine() {
+  if (!g_engine) g_engine = std::make_unique<mb::Engine>(mb::Vars{});
+  return *g_engine;
+}
+
+Slot* slot(uint32_t h) {
+  auto it = g_slots.find(h);
+  return it == g_slots.end() ? nullptr : it->second.get();
+}
+
+}  // namespace
+
+extern "C" {
+
+void mb_abi_version_1(void) {}
+
+void* mb_alloc(uint32_t size) { return std::malloc(size ? size : 1); }
+void mb_free(void* ptr) { std::free(ptr); }
+
+uint32_t mb_configure(const char* vars_json, uint32_t len) {
+  mb::ParsedJson p = mb::parse_strict(std::string_view(vars_json, len), 4);
+  mb::Vars vars = p.fault == mb::JsonFault::none ? mb::vars_from_json(p.value) : mb::Vars{};
+  g_engine = std::make_unique<mb::Engine>(vars);
+  if (p.fault != mb::JsonFault::none) return 1;
+  return g_engine->config().error.empty() ? 0 : 1;
+}
+
+uint32_t mb_max_body_bytes(void) { return static_cast<uint32_t>(engine().config().max_body_bytes); }
+
+uint32_t mb_begin(const char* meta_json, uint32_t meta_len, const char* body, uint32_t body_len, double now_ms,
+                  const char* random, uint32_t random_len) {
+  mb::ParsedJson meta = mb::parse_strict(std::string_view(meta_json, meta_len), 4);
+  mb::Request req;
+  if (meta.fault != mb::JsonFault::none || !mb::request_from_json(meta.value, req)) return 0;
+  req.body.assign(body, body_len);
+  uint32_t h = g_next_handle++;
+  if (h == 0) h = g_next_handle++;
+  auto s = std::make_unique<Slot>(engine());
+  mb::HostInput in;
+  in.now_ms = static_cast<int64_t>(now_ms);
+  in.random.assign(random, random_len);
+  s->step_json = mb::dump(mb::step_to_json(s->exchange.begin(std::move(req), std::move(in))));
+  g_slots[h] = std::move(s);
+  return h;
+}
+
+uint32_t mb_resume(uint32_t handle, const char* outcomes_json, uint32_t len, double now_ms) {
+  Slot* s = slot(handle);
+  if (!s) return 1;
+  std::vector<mb::Outcome> outcomes;
+  bool ok = mb::outcomes_from_json(std::string_view(outcomes_json, len), outcomes);
+  // Unreadable outcomes are the host's bug: answer as if every effect failed.
+  s->step_json = mb::dump(mb::step_to_json(s->exchange.resume(outcomes, static_cast<int64_t>(now_ms))));
+  return ok ? 0 : 1;
+}
+
+const char* mb_step_ptr(uint32_t handle) {
+  Slot* s = slot(handle);
+  return s ? s->step_json.data() : nullptr;
+}
+
+uint32_t mb_step_len(uint32_t handle) {
+  Slot* s = slot(handle);
+  return s ? static_cast<uint32_t>(s->step_json.size()) : 0;
+}
+
+void mb_end(uint32_t handle) { g_slots.erase(handle); }
+
+}  // extern "C"
