@@ -1,0 +1,39 @@
+// The native host: KV in memory, fetch through a callback, time and randomness under the test's
+// control. It performs effects exactly like the other hosts and records them, so tests can assert
+// the sequence of effects, not just the answer.
+#pragma once
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "exchange.h"
+
+namespace mb::native {
+
+struct MemoryHost {
+  struct Entry { std::string value; std::int64_t expires_ms = 0; };
+  std::map<std::string, Entry> kv;  // "store\nkey"
+
+  std::int64_t now_ms = 1795835220000;  // 2026-11-28T03:07:00Z
+  std::uint64_t random_counter = 0;
+  std::set<std::string> faults;         // "kv_get", "kv_put", "fetch", "rate_limit_deny"
+  std::function<Outcome(const Effect&)> fetch;  // unset: every fetch is "refused"
+
+  std::vector<std::vector<Effect>> rounds;  // every batch the core asked for, in order
+  std::vector<Effect> background;
+  std::vector<std::string> notices;
+  LogRecord last_log;
+
+  void seed(const std::string& store, const std::string& key, const std::string& value) { kv[store + "\n" + key] = {value, 0}; }
+  const std::string* get(const std::string& store, const std::string& key) const;
+  std::size_t count_prefix(const std::string& store, const std::string& prefix) const;
+
+  Outcome perform(const Effect& e);
+  // Runs one request to completion (including background effects).
+  Response run(Engine& engine, Request req);
+  std::string next_random();
+};
+
+}  // namespace mb::native
