@@ -8,12 +8,23 @@
 set(CMAKE_C_FLAGS_RELEASE "-Oz -DNDEBUG")
 set(CMAKE_CXX_FLAGS_RELEASE "-Oz -DNDEBUG")
 
+# Debian's nlohmann_json package exports -isystem /usr/include, which would put glibc's headers in
+# front of Emscripten's libc. Give the compiler a directory holding only nlohmann/ instead.
+set(MB_JSON_INCLUDE "${CMAKE_BINARY_DIR}/json-include")
+get_target_property(MB_JSON_DIRS nlohmann_json::nlohmann_json INTERFACE_INCLUDE_DIRECTORIES)
+find_path(MB_JSON_HEADER_DIR nlohmann/json.hpp PATHS ${MB_JSON_DIRS} NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)
+file(MAKE_DIRECTORY "${MB_JSON_INCLUDE}")
+file(CREATE_LINK "${MB_JSON_HEADER_DIR}/nlohmann" "${MB_JSON_INCLUDE}/nlohmann" SYMBOLIC)
+set_target_properties(nlohmann_json::nlohmann_json PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${MB_JSON_INCLUDE}")
+
 add_executable(membership-preview wasm/browser_entry.cpp)
 target_link_libraries(membership-preview PRIVATE membership_core bearssl)
 # embind names unbound types through RTTI, which the core is built without.
 target_compile_definitions(membership-preview PRIVATE EMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0)
 target_link_options(membership-preview PRIVATE
   --bind                          # embind: the Previewer class
+  -fno-rtti                       # at link time too: picks the libembind built without RTTI, as the core is
+  -fno-exceptions
   -sMODULARIZE=1                  # a factory, not a global Module: the page and tests can make several
   -sEXPORT_ES6=1                  # `import createMembershipPreview from "./membership-preview.mjs"`
   -sEXPORT_NAME=createMembershipPreview

@@ -1,0 +1,171 @@
+// The browser preview module (dist/browser/membership-preview.{mjs,wasm}): the core's storage-free
+// stages (mb::preview) behind embind, for host-shims/browser/preview.mjs. Strings cross as JSON so
+// the JS side stays a thin adapter and every verdict comes from the core.
+//
+//   const p = new Module.Previewer(config_json)   // the document of GET /preview/config.json
+//   p.error()                                     // "" or why the settings were refused
+//   p.settings()                                  // the settings in force, as config.json shapes them
+//   p.run(meta_json, body_bytes, now_ms)          // meta: src/wire.h request JSON; -> result JSON
+#include <emscripten/bind.h>
+
+#include <cmath>
+#include <string>
+
+#include "config.h"
+#include "envelope.h"
+#include "exchange.h"
+#include "jwt.h"
+#include "wire.h"
+
+namespace {
+
+// The browser does not know the edge's JWT configuration. Placeholders switch JWT on with every
+// algorithm allowed, so a token is classified and its shape checked as a configured edge would;
+// nothing is ever verified against them.
+void add_jwt_placeholders(mb::Vars& vars) {
+  vars["JWT_ISSUER"] = "preview";
+  vars["JWT_AUDIENCE"] = "preview";
+  vars["JWT_HS256_SECRET"] = "preview";
+  vars["JWT_JWKS_URL"] = "https://preview.invalid/jwks";  // RS256 and ES256
+}
+
+// config.json -> the worker's [vars] it was made from; "" or the reason it was refused.
+std::string vars_from_settings(std::string_view text, mb::Vars& vars) {
+  mb::ParsedJson doc = mb::parse_strict(text, 4);
+  if (doc.fault != mb::JsonFault::none || !doc.value.is_object()) return "settings are not a JSON object";
+  const mb::Json& s = doc.value;
+  if (auto it = s.find("max_body_bytes"); it != s.end()) {
+    if (!it->is_number_unsigned()) return "max_body_bytes must be a whole number";
+    vars["MAX_BODY_BYTES"] = std::to_string(it->get_ref<const mb::Json::number_unsigned_t&>());
+  }
+  if (auto it = s.find("allowed_permissions"); it != s.end() && !it->is_null()) {
+    if (!it->is_array()) return "allowed_permissions must be null or an array of strings";
+    std::string list;  // ALLOWED_PERMISSIONS is a comma list, as in wrangler.toml
+    for (const mb::Json& p : *it) {
+      if (!p.is_string()) return "allowed_permissions must be null or an array of strings";
+      const std::string& name = *p.get_ptr<const std::string*>();
+      if (name.find(',') != std::string::npos) return "allowed_permissions entries cannot contain a comma";
+      if (!list.empty()) list += ',';
+      list += name;
+    }
+    vars["ALLOWED_PERMISSIONS"] = list;
+  }
+  return "";
+}
+
+// A JSON NumericDate as whole seconds (as jwt.cpp reads exp/nbf/iat: fractions truncated).
+std::optional<std::int64_t> numeric_date(const mb::Json& v) {
+  if (!v.is_number()) return std::nullopt;
+  double d = v.get<double>();
+  if (!std::isfinite(d) || d > 4e12 || d < -4e12) return std::nullopt;
+  return static_cast<std::int64_t>(d);
+}
+
+mb::Json error_json(mb::Error e) {
+  const mb::ErrorInfo& i = mb::info(e);
+  mb::Json j = mb::Json::object();
+  j["code"] = i.code;
+  j["name"] = std::string(i.name);
+  j["message"] = std::string(i.message);
+  return j;
+}
+
+// What a token's times would say at `now_s` with the edge's default leeway: read, NOT verified.
+mb::Json jwt_time_check(const mb::Json& claims, std::int64_t now_s, std::int64_t leeway_s) {
+  mb::JwtClaims c;
+  auto exp = claims.find("exp");
+  if (exp == claims.end()) return error_json(mb::Error::jwt_missing_claim);
+  auto exp_s = numeric_date(*exp);
+  if (!exp_s) return error_json(mb::Error::jwt_malformed);
+  c.exp = *exp_s;
+  for (auto [name, slot] : {std::pair{"nbf", &c.nbf}, std::pair{"iat", &c.iat}}) {
+    if (auto it = claims.find(name); it != claims.end()) {
+      auto t = numeric_date(*it);
+      if (!t) return error_json(mb::Error::jwt_malformed);
+      *slot = *t;
+    }
+  }
+  if (auto e = mb::check_times(c, now_s, leeway_s)) return error_json(*e);
+  return nullptr;
+}
+
+class Previewer {
+ public:
+  explicit Previewer(const std::string& settings_json) {
+    mb::Vars vars;
+    error_ = vars_from_settings(settings_json, vars);
+    if (!error_.empty()) vars.clear();  // refused settings: judge with the defaults, say so
+    vars["ROUTING"] = "edge";           // no ORIGIN_URL needed; routing plays no part here
+    add_jwt_placeholders(vars);
+    config_ = mb::parse_config(vars);
+    if (error_.empty()) error_ = config_.error;
+  }
+
+  std::string error() const { return error_; }
+  std::size_t max_body_bytes() const { return config_.max_body_bytes; }
+
+  std::string settings() const {
+    mb::Json s = mb::Json::object();
+    s["max_body_bytes"] = config_.max_body_bytes;
+    if (config_.permissions_restricted) {
+      mb::Json list = mb::Json::array();
+      for (const std::string& p : config_.allowed_permissions) list.push_back(p);
+      s["allowed_permissions"] = std::move(list);
+    } else {
+      s["allowed_permissions"] = nullptr;
+    }
+    return mb::dump(s);
+  }
+
+  // meta: {"method","target","headers":[[n,v]...],"body_truncated"}; body: the raw bytes.
+  std::string run(const std::string& meta_json, const std::string& body, double now_ms) const {
+    mb::ParsedJson meta = mb::parse_strict(meta_json, 4);
+    mb::Request req;
+    mb::Json out = mb::Json::object();
+    if (meta.fault != mb::JsonFault::none || !mb::request_from_json(meta.value, req)) {
+      // The JS adapter's bug, not the user's request: answer as the hosts do for an unreadable one.
+      out["status"] = mb::info(mb::Error::malformed_request).status;
+      out["accepted"] = false;
+      out["body"] = mb::error_envelope(mb::Error::malformed_request);
+      return mb::dump(out);
+    }
+    req.body = body;
+    mb::Preview p = mb::preview(req, config_);
+
+    out["status"] = p.accepted ? mb::Json(nullptr) : mb::Json(p.status);
+    out["accepted"] = p.accepted;
+    out["body"] = p.body;
+    mb::Json cred = mb::Json::object();
+    cred["present"] = p.credential_present;
+    cred["kind"] = p.credential_present ? mb::Json(p.credential_kind) : mb::Json(nullptr);
+    cred["mode"] = p.credential_present ? mb::Json(p.credential_mode) : mb::Json(nullptr);
+    out["credential"] = std::move(cred);
+    out["normalized"] = p.accepted ? p.normalized : mb::Json(nullptr);
+    if (p.credential_kind == "jwt" && p.jwt_claims.is_object()) {
+      mb::Json jwt = mb::Json::object();
+      jwt["verified"] = false;
+      jwt["claims"] = p.jwt_claims;
+      jwt["time_check"] = jwt_time_check(p.jwt_claims, static_cast<std::int64_t>(std::floor(now_ms / 1000)),
+                                         config_.jwt_leeway_seconds);
+      out["jwt"] = std::move(jwt);
+    } else {
+      out["jwt"] = nullptr;
+    }
+    return mb::dump(out);
+  }
+
+ private:
+  mb::Config config_;
+  std::string error_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(membership_preview) {
+  emscripten::class_<Previewer>("Previewer")
+      .constructor<const std::string&>()
+      .function("error", &Previewer::error)
+      .function("maxBodyBytes", &Previewer::max_body_bytes)
+      .function("settings", &Previewer::settings)
+      .function("run", &Previewer::run);
+}
