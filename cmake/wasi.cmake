@@ -25,3 +25,4 @@ target_link_options(membership-cli PRIVATE
   -Wl,-z,stack-size=262144      # same stack as the worker module
 )
 set_target_properties(membership-cli PROPERTIES OUTPUT_NAME membership-cli SUFFIX ".wasm" RUNTIME_OUTPUT_DIRECTORY "${DIST_DIR}/wasi")
+include(cmake/vectors.cmake)

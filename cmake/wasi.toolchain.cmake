@@ -1,6 +1,7 @@
 # WASI toolchain: a real wasi-sdk when WASI_SDK_PATH is set, else Debian's pieces
 # (clang-19, lld-19, wasi-libc, libc++-19-dev-wasm32) with --sysroot=/usr.
 set(CMAKE_SYSTEM_NAME WASI)
+list(APPEND CMAKE_MODULE_PATH "${CMAKE_CURRENT_LIST_DIR}")
 set(CMAKE_SYSTEM_VERSION 1)
 set(CMAKE_SYSTEM_PROCESSOR wasm32)
 set(triple wasm32-wasi)

@@ -1,0 +1,205 @@
+// The Workers host: instantiates the C++ core (dist/worker/membership.wasm) once per isolate and
+// performs the effects it asks for (KV, fetch, rate limit). All decisions are the core's.
+import wasmModule from "../../dist/worker/membership.wasm";
+import { WasmCore, internalErrorBody } from "./core.mjs";
+
+// Instantiated once at module scope; configured with env on the first request (env only arrives
+// with a request), and replaced by a fresh instance after a trap.
+let core = new WasmCore(wasmModule);
+let trapNextPending = true; // FAULTS=trap:next fires once per isolate
+
+function currentCore(env) {
+  if (core.poisoned) core = new WasmCore(wasmModule);
+  if (!core.configured) core.configure(env);
+  return core;
+}
+
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function namespaceFor(env, store) {
+  // With KV_TEST and KV_LIVE bound, each mode has its own namespace; otherwise one KV holds both.
+  if (env.KV_TEST && env.KV_LIVE) return store === "test" ? env.KV_TEST : env.KV_LIVE;
+  return env.KV;
+}
+
+const MAX_FETCH_BODY = 1024 * 1024;
+
+async function readText(response, signal) {
+  const reader = response.body?.getReader();
+  if (!reader) return "";
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    if (signal?.aborted) throw signal.reason;
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_FETCH_BODY) { await reader.cancel(); throw new Error("response body over 1 MiB"); }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { all.set(c, at); at += c.byteLength; }
+  return new TextDecoder().decode(all);
+}
+
+function failure(id, err) {
+  const name = err?.name ?? "";
+  const error = name === "TimeoutError" || name === "AbortError" ? "timeout" : "refused";
+  return { id, ok: false, error: `${error}` , detail: String(err?.message ?? err).slice(0, 200) };
+}
+
+export async function perform(effect, env, faults) {
+  const { id } = effect;
+  try {
+    switch (effect.op) {
+      case "kv_get": {
+        if (faults.has("kv_get:throw")) throw new Error("injected fault kv_get:throw");
+        const value = await namespaceFor(env, effect.store).get(effect.key);
+        return { id, ok: true, value };
+      }
+      case "kv_put": {
+        if (faults.has("kv_put:throw")) throw new Error("injected fault kv_put:throw");
+        const options = effect.ttl ? { expirationTtl: Math.max(60, effect.ttl) } : undefined;
+        await namespaceFor(env, effect.store).put(effect.key, effect.value, options);
+        return { id, ok: true };
+      }
+      case "fetch": {
+        if (faults.has("fetch:throw")) throw new Error("injected fault fetch:throw");
+        const signal = AbortSignal.timeout(effect.timeout_ms || 5000);
+        try {
+          const res = await fetch(effect.url, {
+            method: effect.method,
+            headers: effect.headers,
+            body: effect.method === "GET" ? undefined : effect.body,
+            redirect: "manual",
+            signal,
+          });
+          const body = await readText(res, signal);
+          return { id, ok: true, status: res.status, headers: [...res.headers], body };
+        } catch (err) {
+          return failure(id, signal.aborted ? signal.reason : err);
+        }
+      }
+      case "rate_limit": {
+        const { success } = await env.RATE_LIMITER.limit({ key: effect.key });
+        return { id, ok: true, allowed: success };
+      }
+      default:
+        return { id, ok: false, error: `unknown effect ${effect.op}` };
+    }
+  } catch (err) {
+    return { id, ok: false, error: "failed", detail: String(err?.message ?? err).slice(0, 200) };
+  }
+}
+
+async function readBody(request, max) {
+  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > max) return { bytes: new Uint8Array(0), truncated: true };
+  if (!request.body) return { bytes: new Uint8Array(0), truncated: false };
+  const reader = request.body.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    chunks.push(value);
+    if (size > max) { await reader.cancel(); return { bytes: concat(chunks, size).subarray(0, max + 1), truncated: true }; }
+  }
+  return { bytes: concat(chunks, size), truncated: false };
+}
+
+function concat(chunks, size) {
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { all.set(c, at); at += c.byteLength; }
+  return all;
+}
+
+function faultsFor(env, request) {
+  const faults = new Set();
+  if (env.ALLOW_FAULT_INJECTION !== "true") return faults;
+  for (const f of `${env.FAULTS ?? ""},${request.headers.get("x-debug-fault") ?? ""}`.split(","))
+    if (f.trim()) faults.add(f.trim());
+  return faults;
+}
+
+function log(record) {
+  console.log(JSON.stringify(record));
+}
+
+async function handle(request, env, ctx) {
+  const started = Date.now();
+  const url = new URL(request.url);
+  const faults = faultsFor(env, request);
+  let instance = currentCore(env);
+  const { bytes, truncated } = await readBody(request, instance.maxBodyBytes());
+  const headers = [...request.headers];
+  if (faults.has("trap:next") && trapNextPending) {
+    trapNextPending = false;
+    headers.push(["x-debug-fault", "trap"]);
+  }
+  const meta = { method: request.method, target: url.pathname + url.search, headers, body_truncated: truncated };
+
+  let rounds = 0;
+  let kvCalls = 0;
+  for (let attempt = 0; ; ++attempt) {
+    try {
+      const exchange = instance.begin(meta, bytes);
+      try {
+        let step = exchange.step();
+        while (!step.done) {
+          rounds++;
+          kvCalls += step.effects.filter((e) => e.op.startsWith("kv_")).length;
+          const outcomes = await Promise.all(step.effects.map((e) => perform(e, env, faults)));
+          if (instance.poisoned) throw new InstancePoisoned();
+          step = exchange.resume(outcomes);
+          for (const o of outcomes) if (!o.ok && o.detail) step.notices.push(`effect ${o.id}: ${o.detail}`);
+        }
+        if (step.background.length) {
+          kvCalls += step.background.length;
+          ctx.waitUntil(Promise.all(step.background.map((e) => perform(e, env, faults))).then((outs) => {
+            for (const o of outs) if (!o.ok) log({ level: "warn", request_id: step.log.request_id, message: `background write failed: ${o.detail ?? o.error}` });
+          }));
+        }
+        for (const message of step.notices) log({ level: "warn", request_id: step.log.request_id, message });
+        log({ level: "info", ...step.log, rounds, kv_calls: kvCalls, duration_ms: Date.now() - started });
+        return new Response(step.status === 204 || request.method === "HEAD" ? null : step.body, {
+          status: step.status,
+          headers: step.headers,
+        });
+      } finally {
+        exchange.end();
+      }
+    } catch (err) {
+      // Another request trapped the instance while this one waited: start over on a fresh one.
+      if (err instanceof InstancePoisoned && attempt === 0) { instance = currentCore(env); continue; }
+      if (err instanceof WebAssembly.RuntimeError || err instanceof InstancePoisoned) {
+        instance.poisoned = true;
+        const given = request.headers.get("x-request-id") ?? "";
+        const requestId = SANE_REQUEST_ID.test(given) ? given : `req_${crypto.randomUUID().replaceAll("-", "")}`;
+        log({ level: "error", request_id: requestId, status: 500, message: `wasm trap: ${err.message}`, duration_ms: Date.now() - started });
+        return new Response(internalErrorBody, {
+          status: 500,
+          headers: { "Content-Type": "application/json", "X-Request-Id": requestId },
+        });
+      }
+      throw err;
+    }
+  }
+}
+
+class InstancePoisoned extends Error {}
+
+export default {
+  async fetch(request, env, ctx) {
+    try {
+      return await handle(request, env, ctx);
+    } catch (err) {
+      // A bug in this glue: still the envelope, never an HTML error page.
+      log({ level: "error", status: 500, message: `host error: ${err?.stack ?? err}` });
+      return new Response(internalErrorBody, { status: 500, headers: { "Content-Type": "application/json", "X-Request-Id": `req_${crypto.randomUUID().replaceAll("-", "")}` } });
+    }
+  },
+};
