@@ -49,7 +49,8 @@ export async function getKey(persistDir, key, binding = "KV") {
   try {
     const { stdout } = await run(wrangler, ["kv", "key", "get", key, "--binding", binding, "--local", "--persist-to", persistDir, "--text"],
       { cwd: root, env });
-    return stdout.trim().split("\n").filter((l) => !l.startsWith("Resource location") && !l.includes("--remote")).join("\n").trim() || null;
+    const text = stdout.trim().split("\n").filter((l) => !l.startsWith("Resource location") && !l.includes("--remote")).join("\n").trim();
+    return text && text !== "Value not found" ? text : null;
   } catch {
     return null;
   }
