@@ -71,7 +71,7 @@ export function launchChromium() {
  * Opens the preview page and waits until the module has judged the empty form. Records every
  * request the page makes and every script error.
  */
-export async function openPreview(browser, url, { viewport = { width: 900, height: 1100 } } = {}) {
+export async function openPreview(browser, url, { viewport = { width: 900, height: 1100 }, ready = true } = {}) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const requests = [];
@@ -83,7 +83,7 @@ export async function openPreview(browser, url, { viewport = { width: 900, heigh
     if (m.type() === "error" && !/status of 404/.test(m.text())) errors.push(m.text());
   });
   await page.goto(url);
-  await page.waitForSelector("body[data-ready]");
+  if (ready) await page.waitForSelector("body[data-ready]");
   return { context, page, requests, errors };
 }
 
