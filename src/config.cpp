@@ -68,10 +68,14 @@ Config parse_config(const Vars& vars) {
 
   if (const std::string* v = r.get("ROUTING")) {
     std::string_view s = trim(*v);
-    if (s == "edge") cfg.routing = Routing::edge;
-    else if (s == "origin") cfg.routing = Routing::origin;
-    else if (s == "auto") cfg.routing = Routing::auto_;
-    else r.fail("ROUTING must be edge, origin or auto");
+    if (s == "edge")
+      cfg.routing = Routing::edge;
+    else if (s == "origin")
+      cfg.routing = Routing::origin;
+    else if (s == "auto")
+      cfg.routing = Routing::auto_;
+    else
+      r.fail("ROUTING must be edge, origin or auto");
   }
   r.text("ORIGIN_URL", cfg.origin_url);
   if (!cfg.origin_url.empty() && cfg.origin_url.rfind("http://", 0) != 0 && cfg.origin_url.rfind("https://", 0) != 0)
@@ -86,7 +90,8 @@ Config parse_config(const Vars& vars) {
   r.text("JWT_ISSUER", cfg.jwt_issuer);
   r.text("JWT_AUDIENCE", cfg.jwt_audience);
   r.text("JWT_JWKS_URL", cfg.jwt_jwks_url);
-  if (!cfg.jwt_jwks_url.empty() && cfg.jwt_jwks_url.rfind("http://", 0) != 0 && cfg.jwt_jwks_url.rfind("https://", 0) != 0)
+  if (!cfg.jwt_jwks_url.empty() && cfg.jwt_jwks_url.rfind("http://", 0) != 0 &&
+      cfg.jwt_jwks_url.rfind("https://", 0) != 0)
     r.fail("JWT_JWKS_URL must be an http:// or https:// URL");
   if (const std::string* v = r.get("JWT_HS256_SECRET")) cfg.jwt_hs256_secret = *v;  // secrets are not trimmed
   r.text("JWT_REQUIRED_SCOPE", cfg.jwt_required_scope);
@@ -105,8 +110,10 @@ Config parse_config(const Vars& vars) {
   r.number<std::int64_t>("RATE_LIMIT_PER_MINUTE", cfg.rate_limit_per_minute, 0, 1000000);
   r.number<std::int64_t>("HOST_RATE_LIMITER_PERIOD", cfg.rate_limiter_period, 0, 86400);
   for (std::string& o : r.list("CORS_ALLOWED_ORIGINS")) {
-    if (o == "*") cfg.cors_any_origin = true;
-    else cfg.cors_allowed_origins.push_back(std::move(o));
+    if (o == "*")
+      cfg.cors_any_origin = true;
+    else
+      cfg.cors_allowed_origins.push_back(std::move(o));
   }
   r.number<std::int64_t>("RECORD_CACHE_SECONDS", cfg.record_cache_seconds, 0, 86400);
   r.text("LOG_LEVEL", cfg.log_level);

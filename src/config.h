@@ -27,11 +27,11 @@ struct Config {
   std::int64_t jwks_cache_seconds = 600;
   std::int64_t jwt_leeway_seconds = 60;
 
-  bool permissions_restricted = false;        // ALLOWED_PERMISSIONS set
+  bool permissions_restricted = false;  // ALLOWED_PERMISSIONS set
   std::vector<std::string> allowed_permissions;
 
-  std::int64_t rate_limit_per_minute = 600;   // 0: off
-  std::int64_t rate_limiter_period = 0;       // >0: the host has a rate-limit binding with this period
+  std::int64_t rate_limit_per_minute = 600;  // 0: off
+  std::int64_t rate_limiter_period = 0;      // >0: the host has a rate-limit binding with this period
   std::vector<std::string> cors_allowed_origins;
   bool cors_any_origin = false;
   std::int64_t record_cache_seconds = 30;

@@ -6,9 +6,12 @@ namespace mb {
 
 const char* kind_name(CredentialKind k) {
   switch (k) {
-    case CredentialKind::jwt: return "jwt";
-    case CredentialKind::secret_key: return "secret_key";
-    case CredentialKind::publishable_key: return "publishable_key";
+    case CredentialKind::jwt:
+      return "jwt";
+    case CredentialKind::secret_key:
+      return "secret_key";
+    case CredentialKind::publishable_key:
+      return "publishable_key";
   }
   return "unknown";
 }
@@ -50,10 +53,16 @@ CredentialCheck read_credential(const Headers& headers, const Config& cfg) {
   CredentialCheck out;
   int count = 0;
   auto value = header(headers, "authorization", &count);
-  if (!value || trim(*value).empty()) { out.error = Error::missing_credential; return out; }
+  if (!value || trim(*value).empty()) {
+    out.error = Error::missing_credential;
+    return out;
+  }
   std::string_view v = trim(*value);
   std::size_t space = v.find(' ');
-  if (count > 1) { out.error = Error::malformed_credential; return out; }
+  if (count > 1) {
+    out.error = Error::malformed_credential;
+    return out;
+  }
   // Another scheme (Basic, ...) or a bare "Bearer" is no Bearer credential at all.
   if (space == std::string_view::npos || !iequals(v.substr(0, space), "bearer")) {
     out.error = Error::missing_credential;
@@ -61,9 +70,15 @@ CredentialCheck read_credential(const Headers& headers, const Config& cfg) {
   }
   std::string_view token = v.substr(space);
   while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
-  if (token.empty()) { out.error = Error::missing_credential; return out; }
+  if (token.empty()) {
+    out.error = Error::missing_credential;
+    return out;
+  }
   for (char c : token)
-    if (!valid_token_char(c)) { out.error = Error::malformed_credential; return out; }
+    if (!valid_token_char(c)) {
+      out.error = Error::malformed_credential;
+      return out;
+    }
 
   Credential cred;
   cred.token = std::string(token);
@@ -77,15 +92,23 @@ CredentialCheck read_credential(const Headers& headers, const Config& cfg) {
       if (lm != cred.jwt.payload.end() && lm->is_boolean() && !lm->get_ref<const bool&>()) cred.mode = Mode::test;
     }
     out.credential = std::move(cred);
-    if (!cfg.jwt_enabled()) out.error = Error::jwt_not_configured;
-    else if (!well_formed) out.error = Error::jwt_malformed;
-    else if (!cfg.accepts_alg(out.credential->jwt.alg)) out.error = Error::jwt_unsupported_alg;
+    if (!cfg.jwt_enabled())
+      out.error = Error::jwt_not_configured;
+    else if (!well_formed)
+      out.error = Error::jwt_malformed;
+    else if (!cfg.accepts_alg(out.credential->jwt.alg))
+      out.error = Error::jwt_unsupported_alg;
     return out;
   }
   std::string_view head = token.substr(0, 32);
-  if (head.find("sk_") != std::string_view::npos) cred.kind = CredentialKind::secret_key;
-  else if (head.find("pk_") != std::string_view::npos) cred.kind = CredentialKind::publishable_key;
-  else { out.error = Error::malformed_credential; return out; }
+  if (head.find("sk_") != std::string_view::npos)
+    cred.kind = CredentialKind::secret_key;
+  else if (head.find("pk_") != std::string_view::npos)
+    cred.kind = CredentialKind::publishable_key;
+  else {
+    out.error = Error::malformed_credential;
+    return out;
+  }
   out.credential = std::move(cred);
   if (out.credential->kind == CredentialKind::publishable_key) out.error = Error::publishable_key;
   return out;

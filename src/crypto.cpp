@@ -83,7 +83,10 @@ std::string base64url_encode(std::string_view bytes) {
   for (unsigned char c : bytes) {
     acc = (acc << 8) | c;
     bits += 8;
-    while (bits >= 6) { bits -= 6; out += alphabet[(acc >> bits) & 63]; }
+    while (bits >= 6) {
+      bits -= 6;
+      out += alphabet[(acc >> bits) & 63];
+    }
   }
   if (bits > 0) out += alphabet[(acc << (6 - bits)) & 63];
   return out;
@@ -116,8 +119,7 @@ bool rsa_pkcs1_sha256_verify(std::string_view n, std::string_view e, std::string
 
 bool ecdsa_p256_sha256_verify(std::string_view point, std::string_view message, std::string_view signature) {
   if (point.size() != 65 || signature.size() != 64) return false;
-  br_ec_public_key pk{BR_EC_secp256r1, reinterpret_cast<unsigned char*>(const_cast<char*>(point.data())),
-                      point.size()};
+  br_ec_public_key pk{BR_EC_secp256r1, reinterpret_cast<unsigned char*>(const_cast<char*>(point.data())), point.size()};
   Sha256 h = sha256(message);
   return br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, h.data(), h.size(), &pk, signature.data(), signature.size()) == 1;
 }

@@ -51,7 +51,10 @@ std::vector<std::string> string_list(const Json& arr, bool& ok) {
   ok = arr.is_array();
   if (!ok) return out;
   for (const Json& v : arr) {
-    if (!v.is_string()) { ok = false; return out; }
+    if (!v.is_string()) {
+      ok = false;
+      return out;
+    }
     out.push_back(*v.get_ptr<const std::string*>());
   }
   return out;
@@ -84,12 +87,22 @@ Precheck precheck(const Request& req, const Config& cfg, bool preview_mode) {
   if (hash != std::string_view::npos) query = query.substr(0, hash);
 
   if (path == kConfigRoute) {
-    if (req.method == "GET" || req.method == "HEAD") p.kind = Precheck::Kind::config;
-    else { p.error = Error::method_not_allowed; p.extra.emplace_back("Allow", "GET, HEAD"); }
+    if (req.method == "GET" || req.method == "HEAD")
+      p.kind = Precheck::Kind::config;
+    else {
+      p.error = Error::method_not_allowed;
+      p.extra.emplace_back("Allow", "GET, HEAD");
+    }
     return p;
   }
-  if (path != kEndpoint && path != std::string(kEndpoint) + "/") { p.error = Error::not_found; return p; }
-  if (req.method == "OPTIONS") { p.kind = Precheck::Kind::preflight; return p; }
+  if (path != kEndpoint && path != std::string(kEndpoint) + "/") {
+    p.error = Error::not_found;
+    return p;
+  }
+  if (req.method == "OPTIONS") {
+    p.kind = Precheck::Kind::preflight;
+    return p;
+  }
   if (req.method != "POST") {
     p.error = Error::method_not_allowed;
     p.extra.emplace_back("Allow", "POST, OPTIONS");
@@ -98,7 +111,10 @@ Precheck precheck(const Request& req, const Config& cfg, bool preview_mode) {
 
   CredentialCheck cc = read_credential(req.headers, cfg);
   p.credential = std::move(cc.credential);
-  if (cc.error && !(preview_mode && *cc.error == Error::missing_credential)) { p.error = cc.error; return p; }
+  if (cc.error && !(preview_mode && *cc.error == Error::missing_credential)) {
+    p.error = cc.error;
+    return p;
+  }
 
   // 415: application/json, parameters allowed (a charset other than UTF-8 is not).
   auto ct = header(req.headers, "content-type");
@@ -119,7 +135,10 @@ Precheck precheck(const Request& req, const Config& cfg, bool preview_mode) {
       params.remove_prefix(semi + 1);
     }
   }
-  if (!json_type) { p.error = Error::unsupported_media_type; return p; }
+  if (!json_type) {
+    p.error = Error::unsupported_media_type;
+    return p;
+  }
 
   // 413: the declared size, then what was actually sent.
   if (auto cl = header(req.headers, "content-length")) {
@@ -127,21 +146,36 @@ Precheck precheck(const Request& req, const Config& cfg, bool preview_mode) {
     std::size_t declared = 0;
     bool digits = !v.empty() && v.size() <= 18;
     for (char c : v) {
-      if (c < '0' || c > '9') { digits = false; break; }
+      if (c < '0' || c > '9') {
+        digits = false;
+        break;
+      }
       declared = declared * 10 + std::size_t(c - '0');
     }
-    if (digits && declared > cfg.max_body_bytes) { p.error = Error::body_too_large; return p; }
+    if (digits && declared > cfg.max_body_bytes) {
+      p.error = Error::body_too_large;
+      return p;
+    }
   }
-  if (req.body_truncated || req.body.size() > cfg.max_body_bytes) { p.error = Error::body_too_large; return p; }
+  if (req.body_truncated || req.body.size() > cfg.max_body_bytes) {
+    p.error = Error::body_too_large;
+    return p;
+  }
 
   // 400: query, Idempotency-Key, JSON; then 422: fields.
-  if (auto rej = read_account_id(query, p.request.account_id)) { p.error = rej->error; return p; }
+  if (auto rej = read_account_id(query, p.request.account_id)) {
+    p.error = rej->error;
+    return p;
+  }
   int idem_count = 0;
   if (auto idem = header(req.headers, "idempotency-key", &idem_count)) {
     std::string_view k = trim(*idem);
     bool ok = idem_count == 1 && !k.empty() && k.size() <= 255 &&
               std::all_of(k.begin(), k.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
-    if (!ok) { p.error = Error::invalid_idempotency_key; return p; }
+    if (!ok) {
+      p.error = Error::invalid_idempotency_key;
+      return p;
+    }
     p.idempotency_key = std::string(k);
   }
   if (auto rej = validate_body(req.body, cfg, p.request)) {
@@ -169,10 +203,14 @@ std::string config_document(const Config& cfg) {
 
 const char* kind_name(Effect::Kind k) {
   switch (k) {
-    case Effect::Kind::kv_get: return "kv_get";
-    case Effect::Kind::kv_put: return "kv_put";
-    case Effect::Kind::fetch: return "fetch";
-    case Effect::Kind::rate_limit: return "rate_limit";
+    case Effect::Kind::kv_get:
+      return "kv_get";
+    case Effect::Kind::kv_put:
+      return "kv_put";
+    case Effect::Kind::fetch:
+      return "fetch";
+    case Effect::Kind::rate_limit:
+      return "rate_limit";
   }
   return "unknown";
 }
@@ -189,7 +227,8 @@ Step Exchange::respond(int status, std::string body, Headers extra) {
   step.response.headers.emplace_back("X-Request-Id", request_id_);
   if (cors_allowed_) {
     step.response.headers.emplace_back("Access-Control-Allow-Origin", cors_origin_);
-    step.response.headers.emplace_back("Access-Control-Expose-Headers", "X-Request-Id, Idempotent-Replayed, Retry-After");
+    step.response.headers.emplace_back("Access-Control-Expose-Headers",
+                                       "X-Request-Id, Idempotent-Replayed, Retry-After");
     step.response.headers.emplace_back("Vary", "Origin");
   }
   for (auto& h : extra) step.response.headers.push_back(std::move(h));
@@ -335,8 +374,10 @@ void Exchange::prefetch_storage() {
   if (cfg_.routing == Routing::origin || (cred_.kind == CredentialKind::jwt && !verified_)) return;
   std::string s = store_name();
   want(s, "account:" + s + ":" + nreq_.account_id);
-  if (nreq_.workspace_membership_id) want(s, "workspace_membership:" + s + ":" + *nreq_.workspace_membership_id);
-  else want(s, "user_by_email:" + s + ":" + *nreq_.email);
+  if (nreq_.workspace_membership_id)
+    want(s, "workspace_membership:" + s + ":" + *nreq_.workspace_membership_id);
+  else
+    want(s, "user_by_email:" + s + ":" + *nreq_.email);
   if (auto key = membership_key_if_known()) want(s, *key);
 }
 
@@ -370,7 +411,8 @@ Step Exchange::begin(Request req, HostInput input) {
   if (cfg_.allow_fault_injection) {
     // Tests make the module trap on demand; the host must answer 500 and re-instantiate.
     auto fault = header(req_.headers, "x-debug-fault");
-    if (fault && (*fault == "trap" || fault->find("trap,") == 0 || fault->find(",trap") != std::string_view::npos)) __builtin_trap();
+    if (fault && (*fault == "trap" || fault->find("trap,") == 0 || fault->find(",trap") != std::string_view::npos))
+      __builtin_trap();
   }
 
   Precheck p = precheck(req_, cfg_, false);
@@ -437,7 +479,8 @@ Step Exchange::resume(const std::vector<Outcome>& outcomes, std::int64_t now_ms)
       if (!o || !o->ok) notices_.push_back("rate limiter failed; request allowed");
       return advance();
     }
-    case Phase::writing: return after_write(outcomes);
+    case Phase::writing:
+      return after_write(outcomes);
     case Phase::forwarding: {
       const Outcome* o = outcomes.empty() ? nullptr : &outcomes.front();
       Outcome missing;
@@ -445,7 +488,8 @@ Step Exchange::resume(const std::vector<Outcome>& outcomes, std::int64_t now_ms)
       missing.error = "no outcome";
       return after_forward(o ? *o : missing);
     }
-    case Phase::done: break;
+    case Phase::done:
+      break;
   }
   notices_.push_back("resume() called on a finished exchange");
   return fail(Error::internal_error);
@@ -551,7 +595,8 @@ Step Exchange::verify_jwt() {
     if (jwt.alg != "HS256") {
       keys = candidate_keys(cfg_.jwt_jwks, jwt);
       if (keys.empty() && !cfg_.jwt_jwks_url.empty()) {
-        bool fresh = engine_.remote_keys_fetched_s >= 0 && now_s - engine_.remote_keys_fetched_s < cfg_.jwks_cache_seconds;
+        bool fresh =
+            engine_.remote_keys_fetched_s >= 0 && now_s - engine_.remote_keys_fetched_s < cfg_.jwks_cache_seconds;
         if (!fresh) {
           // The KV copy first: another isolate may have fetched the keys already.
           Lookup r = need("live", "jwks:" + sha256_hex(cfg_.jwt_jwks_url));
@@ -568,7 +613,8 @@ Step Exchange::verify_jwt() {
           fresh = engine_.remote_keys_fetched_s >= 0 && now_s - engine_.remote_keys_fetched_s < cfg_.jwks_cache_seconds;
         }
         keys = candidate_keys(engine_.remote_keys, jwt);
-        bool may_refetch = keys.empty() && (engine_.remote_keys_refetch_ms < 0 || now_ms_ - engine_.remote_keys_refetch_ms >= 60000);
+        bool may_refetch =
+            keys.empty() && (engine_.remote_keys_refetch_ms < 0 || now_ms_ - engine_.remote_keys_refetch_ms >= 60000);
         if (!keys_fetch_attempted_ && (!fresh || may_refetch)) {
           if (fresh) engine_.remote_keys_refetch_ms = now_ms_;
           keys_fetch_attempted_ = true;
@@ -596,8 +642,9 @@ Step Exchange::verify_jwt() {
   mode_ = claims.livemode ? Mode::live : Mode::test;
   credential_id_ = "jwt:" + claims.sub;
   jwt_without_accounts_ = !claims.has_account_ids;
-  account_granted_ = std::find(claims.account_ids.begin(), claims.account_ids.end(), "*") != claims.account_ids.end() ||
-                     std::find(claims.account_ids.begin(), claims.account_ids.end(), nreq_.account_id) != claims.account_ids.end();
+  account_granted_ =
+      std::find(claims.account_ids.begin(), claims.account_ids.end(), "*") != claims.account_ids.end() ||
+      std::find(claims.account_ids.begin(), claims.account_ids.end(), nreq_.account_id) != claims.account_ids.end();
   jwt_missing_scope_ = !claims.has_required_scope;
   verified_ = true;
   return Step{};
@@ -629,8 +676,9 @@ Step Exchange::answer_at_edge() {
   std::string s = store_name();
   bool auto_live = cfg_.routing == Routing::auto_ && mode_ == Mode::live;
   Lookup account = need(s, "account:" + s + ":" + nreq_.account_id);
-  Lookup subject = nreq_.workspace_membership_id ? need(s, "workspace_membership:" + s + ":" + *nreq_.workspace_membership_id)
-                                                 : need(s, "user_by_email:" + s + ":" + *nreq_.email);
+  Lookup subject = nreq_.workspace_membership_id
+                       ? need(s, "workspace_membership:" + s + ":" + *nreq_.workspace_membership_id)
+                       : need(s, "user_by_email:" + s + ":" + *nreq_.email);
   if (!account.ready || !subject.ready) return reads();
   if (!account.value) return auto_live ? forward() : finish(Error::account_not_found);
   auto acct = record(account.value);
@@ -647,8 +695,8 @@ Step Exchange::answer_at_edge() {
     if (!wsm_workspace || !u || !str(*u, "id")) return fail(Error::corrupt_record);
     if (*wsm_workspace != *workspace_id) {
       if (auto_live) return forward();
-      Json details = field_error_details({{"workspace_membership_id", "other_workspace",
-                                           "Belongs to another workspace than the account."}});
+      Json details = field_error_details(
+          {{"workspace_membership_id", "other_workspace", "Belongs to another workspace than the account."}});
       return finish(Error::workspace_mismatch, std::move(details));
     }
     user["id"] = *str(*u, "id");
@@ -779,7 +827,8 @@ Step Exchange::after_forward(const Outcome& o) {
     if (data.is_object()) string_list(data["permissions"], perms_ok);
     if (account && *account == nreq_.account_id && perms_ok && (uid || nreq_.email)) {
       std::string s = store_name();
-      std::string key = "account_membership:" + s + ":" + nreq_.account_id + ":" + (uid ? *uid : "email:" + *nreq_.email);
+      std::string key =
+          "account_membership:" + s + ":" + nreq_.account_id + ":" + (uid ? *uid : "email:" + *nreq_.email);
       put_background(s, key, dump(data), 0);
     } else {
       notices_.push_back("origin 2xx answer has no usable data object; not written through");

@@ -25,11 +25,11 @@ struct Effect {
   enum class Kind { kv_get, kv_put, fetch, rate_limit };
   std::uint32_t id = 0;
   Kind kind = Kind::kv_get;
-  std::string store;             // kv: "test" or "live" (the repository the key belongs to)
-  std::string key;               // kv key; rate_limit: the credential id
-  std::string value;             // kv_put
-  std::uint32_t ttl_seconds = 0; // kv_put; 0 = no expiry
-  std::string method, url;       // fetch
+  std::string store;              // kv: "test" or "live" (the repository the key belongs to)
+  std::string key;                // kv key; rate_limit: the credential id
+  std::string value;              // kv_put
+  std::uint32_t ttl_seconds = 0;  // kv_put; 0 = no expiry
+  std::string method, url;        // fetch
   Headers headers;
   std::string body;
   std::uint32_t timeout_ms = 0;
@@ -44,7 +44,7 @@ struct Outcome {
   int status = 0;                    // fetch
   Headers headers;
   std::string body;
-  bool allowed = true;               // rate_limit
+  bool allowed = true;  // rate_limit
 };
 
 struct LogRecord {
@@ -56,11 +56,11 @@ struct LogRecord {
 
 struct Step {
   bool done = false;
-  Response response;                // when done
-  std::vector<Effect> effects;      // when !done: the batch to perform, then resume()
-  std::vector<Effect> background;   // when done: fire-and-forget writes (caches), outcomes unused
+  Response response;               // when done
+  std::vector<Effect> effects;     // when !done: the batch to perform, then resume()
+  std::vector<Effect> background;  // when done: fire-and-forget writes (caches), outcomes unused
   LogRecord log;
-  std::vector<std::string> notices; // log lines for the host (warnings, config errors)
+  std::vector<std::string> notices;  // log lines for the host (warnings, config errors)
 };
 
 struct HostInput {
@@ -74,9 +74,18 @@ class Engine {
   explicit Engine(const Vars& vars);
   const Config& config() const { return config_; }
 
-  struct CachedRecord { std::string value; std::int64_t expires_ms; };
-  struct CachedToken { JwtClaims claims; std::int64_t expires_ms; };
-  struct Bucket { double tokens; std::int64_t updated_ms; };
+  struct CachedRecord {
+    std::string value;
+    std::int64_t expires_ms;
+  };
+  struct CachedToken {
+    JwtClaims claims;
+    std::int64_t expires_ms;
+  };
+  struct Bucket {
+    double tokens;
+    std::int64_t updated_ms;
+  };
 
   std::unordered_map<std::string, CachedRecord> records;  // "store\nkey" of rarely changing records
   std::unordered_map<std::string, CachedToken> tokens;    // sha256(token) of verified JWTs
@@ -93,12 +102,12 @@ class Engine {
 // What the browser preview shows: everything decided without storage or a signature.
 struct Preview {
   int status = 0;
-  std::string body;              // the envelope the edge would answer, or empty when accepted
-  bool accepted = false;         // passes every check that needs no storage
+  std::string body;       // the envelope the edge would answer, or empty when accepted
+  bool accepted = false;  // passes every check that needs no storage
   bool credential_present = false;
   std::string credential_kind, credential_mode;  // "" when absent
-  Json normalized;               // the normalized body, when the request itself is valid
-  Json jwt_claims;               // decoded, NOT verified
+  Json normalized;                               // the normalized body, when the request itself is valid
+  Json jwt_claims;                               // decoded, NOT verified
 };
 Preview preview(const Request& req, const Config& cfg);
 
@@ -109,7 +118,10 @@ class Exchange {
   Step resume(const std::vector<Outcome>& outcomes, std::int64_t now_ms);
 
  private:
-  struct Lookup { bool ready; const std::string* value; };
+  struct Lookup {
+    bool ready;
+    const std::string* value;
+  };
   enum class Phase { reading, fetching_keys, rate_limiting, writing, forwarding, done };
 
   Step advance();
@@ -168,7 +180,7 @@ class Exchange {
   bool keys_fetch_attempted_ = false;
   std::vector<Effect> background_;
   std::string membership_key_;
-  std::string pending_body_;       // answer waiting on a write
+  std::string pending_body_;  // answer waiting on a write
   int pending_status_ = 0;
   LogRecord log_;
 };

@@ -42,8 +42,14 @@ std::optional<std::string> percent_decode(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '+') { out += ' '; continue; }
-    if (c != '%') { out += c; continue; }
+    if (c == '+') {
+      out += ' ';
+      continue;
+    }
+    if (c != '%') {
+      out += c;
+      continue;
+    }
     if (i + 2 >= s.size()) return std::nullopt;
     int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
     if (hi < 0 || lo < 0) return std::nullopt;

@@ -16,8 +16,8 @@ struct Request {
   std::string method;
   std::string target;  // path and query, e.g. "/v1/account-memberships/?account_id=acct_1"
   Headers headers;
-  std::string body;              // at most max_body_bytes + 1 bytes: hosts stop reading past that
-  bool body_truncated = false;   // the host saw more than it read
+  std::string body;             // at most max_body_bytes + 1 bytes: hosts stop reading past that
+  bool body_truncated = false;  // the host saw more than it read
 };
 
 struct Response {

@@ -62,15 +62,18 @@ std::optional<Error> read_claims(const Json& p, const Config& cfg, JwtClaims& c)
     }
   }
   const Json* iss = find("iss");
-  if (!iss || !iss->is_string() || *iss->get_ptr<const std::string*>() != cfg.jwt_issuer) return Error::jwt_wrong_issuer;
+  if (!iss || !iss->is_string() || *iss->get_ptr<const std::string*>() != cfg.jwt_issuer)
+    return Error::jwt_wrong_issuer;
   const Json* aud = find("aud");
   bool aud_ok = false;
   if (aud && aud->is_string()) aud_ok = *aud->get_ptr<const std::string*>() == cfg.jwt_audience;
   if (aud && aud->is_array())
-    for (const Json& a : *aud) aud_ok = aud_ok || (a.is_string() && *a.get_ptr<const std::string*>() == cfg.jwt_audience);
+    for (const Json& a : *aud)
+      aud_ok = aud_ok || (a.is_string() && *a.get_ptr<const std::string*>() == cfg.jwt_audience);
   if (!aud_ok) return Error::jwt_wrong_audience;
   const Json* sub = find("sub");
-  if (!sub || !sub->is_string() || sub->get_ptr<const std::string*>()->empty() || sub->get_ptr<const std::string*>()->size() > 256)
+  if (!sub || !sub->is_string() || sub->get_ptr<const std::string*>()->empty() ||
+      sub->get_ptr<const std::string*>()->size() > 256)
     return Error::jwt_missing_claim;
   c.sub = *sub->get_ptr<const std::string*>();
   if (const Json* lm = find("livemode")) {

@@ -9,13 +9,26 @@ bool is_valid_utf8(std::string_view s) {
   const auto* end = p + s.size();
   while (p < end) {
     unsigned c = *p;
-    if (c < 0x80) { ++p; continue; }
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
     int extra;
     unsigned min;
-    if ((c & 0xE0) == 0xC0) { extra = 1; min = 0x80; c &= 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { extra = 2; min = 0x800; c &= 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { extra = 3; min = 0x10000; c &= 0x07; }
-    else return false;
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      min = 0x80;
+      c &= 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      min = 0x800;
+      c &= 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      min = 0x10000;
+      c &= 0x07;
+    } else
+      return false;
     if (end - p <= extra) return false;
     for (int i = 1; i <= extra; ++i) {
       if ((p[i] & 0xC0) != 0x80) return false;
@@ -55,9 +68,15 @@ class StrictBuilder {
     pending_key_ = std::move(k);
     return true;
   }
-  bool end_object() { stack_.pop_back(); return true; }
+  bool end_object() {
+    stack_.pop_back();
+    return true;
+  }
   bool start_array(std::size_t) { return open(Json::array()); }
-  bool end_array() { stack_.pop_back(); return true; }
+  bool end_array() {
+    stack_.pop_back();
+    return true;
+  }
 
   template <class Exception>
   bool parse_error(std::size_t, const std::string&, const Exception&) {
@@ -69,11 +88,17 @@ class StrictBuilder {
   Json& root() { return root_; }
 
  private:
-  bool fail(JsonFault f) { fault_ = f; return false; }
+  bool fail(JsonFault f) {
+    fault_ = f;
+    return false;
+  }
 
   // Places v where the parser is: the root, the open array, or the open object's pending key.
   Json* place(Json v) {
-    if (stack_.empty()) { root_ = std::move(v); return &root_; }
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return &root_;
+    }
     Json& parent = *stack_.back();
     if (parent.is_array()) {
       parent.push_back(std::move(v));
@@ -82,7 +107,10 @@ class StrictBuilder {
     auto [it, inserted] = parent.emplace(std::move(pending_key_), std::move(v));
     return &it.value();
   }
-  bool put(Json v) { place(std::move(v)); return true; }
+  bool put(Json v) {
+    place(std::move(v));
+    return true;
+  }
   bool open(Json container) {
     if (static_cast<int>(stack_.size()) >= max_depth_) return fail(JsonFault::too_deep);
     stack_.push_back(place(std::move(container)));
@@ -100,7 +128,10 @@ class StrictBuilder {
 
 ParsedJson parse_strict(std::string_view text, int max_depth) {
   ParsedJson out;
-  if (!is_valid_utf8(text)) { out.fault = JsonFault::invalid_utf8; return out; }
+  if (!is_valid_utf8(text)) {
+    out.fault = JsonFault::invalid_utf8;
+    return out;
+  }
   StrictBuilder builder(max_depth);
   // strict=true: trailing garbage after the value is an error.
   bool ok = Json::sax_parse(text.begin(), text.end(), &builder, nlohmann::json::input_format_t::json, true);

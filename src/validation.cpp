@@ -104,11 +104,16 @@ Json NormalizedRequest::body() const {
 std::optional<Rejection> validate_body(std::string_view body, const Config& cfg, NormalizedRequest& out) {
   ParsedJson parsed = parse_strict(body);
   switch (parsed.fault) {
-    case JsonFault::none: break;
-    case JsonFault::invalid_utf8: return Rejection{Error::invalid_utf8, {}};
-    case JsonFault::syntax: return Rejection{Error::invalid_json, {}};
-    case JsonFault::duplicate_key: return Rejection{Error::duplicate_key, {}};
-    case JsonFault::too_deep: return Rejection{Error::too_deep, {}};
+    case JsonFault::none:
+      break;
+    case JsonFault::invalid_utf8:
+      return Rejection{Error::invalid_utf8, {}};
+    case JsonFault::syntax:
+      return Rejection{Error::invalid_json, {}};
+    case JsonFault::duplicate_key:
+      return Rejection{Error::duplicate_key, {}};
+    case JsonFault::too_deep:
+      return Rejection{Error::too_deep, {}};
   }
   const Json& doc = parsed.value;
   if (!doc.is_object()) return Rejection{Error::body_not_object, {}};
@@ -119,36 +124,48 @@ std::optional<Rejection> validate_body(std::string_view body, const Config& cfg,
   const Json* perms = nullptr;
   for (auto it = doc.begin(); it != doc.end(); ++it) {
     const std::string& k = it.key();
-    if (k == "workspace_membership_id") wsm = &it.value();
-    else if (k == "email") email = &it.value();
-    else if (k == "permissions") perms = &it.value();
-    else add(errors, shorten(k, 128), "unknown_field", "Unknown field \"" + shorten(k, 32) + "\".");
+    if (k == "workspace_membership_id")
+      wsm = &it.value();
+    else if (k == "email")
+      email = &it.value();
+    else if (k == "permissions")
+      perms = &it.value();
+    else
+      add(errors, shorten(k, 128), "unknown_field", "Unknown field \"" + shorten(k, 32) + "\".");
   }
 
   if (!wsm && !email)
     add(errors, "workspace_membership_id", "one_of_required", "Provide workspace_membership_id or email.");
-  if (wsm && email)
-    add(errors, "email", "mutually_exclusive", "Provide workspace_membership_id or email, not both.");
+  if (wsm && email) add(errors, "email", "mutually_exclusive", "Provide workspace_membership_id or email, not both.");
 
   if (wsm) {
-    if (!wsm->is_string()) add(errors, "workspace_membership_id", "invalid_type", "Must be a string.");
+    if (!wsm->is_string())
+      add(errors, "workspace_membership_id", "invalid_type", "Must be a string.");
     else {
       const std::string& s = *wsm->get_ptr<const std::string*>();
-      if (s.empty()) add(errors, "workspace_membership_id", "empty", "Must not be empty.");
-      else if (s.size() > 128) add(errors, "workspace_membership_id", "too_long", "Must be at most 128 characters.");
-      else out.workspace_membership_id = s;
+      if (s.empty())
+        add(errors, "workspace_membership_id", "empty", "Must not be empty.");
+      else if (s.size() > 128)
+        add(errors, "workspace_membership_id", "too_long", "Must be at most 128 characters.");
+      else
+        out.workspace_membership_id = s;
     }
   }
   if (email) {
-    if (!email->is_string()) add(errors, "email", "invalid_type", "Must be a string.");
+    if (!email->is_string())
+      add(errors, "email", "invalid_type", "Must be a string.");
     else {
       const std::string& s = *email->get_ptr<const std::string*>();
-      if (s.empty()) add(errors, "email", "empty", "Must not be empty.");
-      else if (s.size() > 254) add(errors, "email", "too_long", "Must be at most 254 characters.");
-      else if (!valid_email(s)) add(errors, "email", "invalid_format", "Must be a valid email address.");
+      if (s.empty())
+        add(errors, "email", "empty", "Must not be empty.");
+      else if (s.size() > 254)
+        add(errors, "email", "too_long", "Must be at most 254 characters.");
+      else if (!valid_email(s))
+        add(errors, "email", "invalid_format", "Must be a valid email address.");
       else {
         std::string lower = s;
-        for (char& c : lower) if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+        for (char& c : lower)
+          if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
         out.email = std::move(lower);
       }
     }
@@ -162,10 +179,14 @@ std::optional<Rejection> validate_body(std::string_view body, const Config& cfg,
       std::size_t i = 0;
       for (const Json& p : *perms) {
         std::string field = "permissions[" + std::to_string(i++) + "]";
-        if (!p.is_string()) { add(errors, field, "invalid_type", "Must be a string."); continue; }
+        if (!p.is_string()) {
+          add(errors, field, "invalid_type", "Must be a string.");
+          continue;
+        }
         const std::string& s = *p.get_ptr<const std::string*>();
         if (cfg.permissions_restricted) {
-          if (std::find(cfg.allowed_permissions.begin(), cfg.allowed_permissions.end(), s) == cfg.allowed_permissions.end()) {
+          if (std::find(cfg.allowed_permissions.begin(), cfg.allowed_permissions.end(), s) ==
+              cfg.allowed_permissions.end()) {
             add(errors, field, "not_allowed", "Not an allowed permission.");
             continue;
           }

@@ -92,18 +92,25 @@ bool effect_from_json(const Json& j, Effect& out) {
   auto id = j.find("id");
   if (!op || id == j.end() || !id->is_number_unsigned()) return false;
   out.id = static_cast<std::uint32_t>(id->get_ref<const Json::number_unsigned_t&>());
-  if (*op == "kv_get") out.kind = Effect::Kind::kv_get;
-  else if (*op == "kv_put") out.kind = Effect::Kind::kv_put;
-  else if (*op == "fetch") out.kind = Effect::Kind::fetch;
-  else if (*op == "rate_limit") out.kind = Effect::Kind::rate_limit;
-  else return false;
+  if (*op == "kv_get")
+    out.kind = Effect::Kind::kv_get;
+  else if (*op == "kv_put")
+    out.kind = Effect::Kind::kv_put;
+  else if (*op == "fetch")
+    out.kind = Effect::Kind::fetch;
+  else if (*op == "rate_limit")
+    out.kind = Effect::Kind::rate_limit;
+  else
+    return false;
   for (auto [name, slot] : {std::pair{"store", &out.store}, std::pair{"key", &out.key}, std::pair{"value", &out.value},
                             std::pair{"method", &out.method}, std::pair{"url", &out.url}, std::pair{"body", &out.body}})
     if (const std::string* v = str(j, name)) *slot = *v;
   auto ttl = j.find("ttl");
-  if (ttl != j.end() && ttl->is_number_unsigned()) out.ttl_seconds = static_cast<std::uint32_t>(ttl->get_ref<const Json::number_unsigned_t&>());
+  if (ttl != j.end() && ttl->is_number_unsigned())
+    out.ttl_seconds = static_cast<std::uint32_t>(ttl->get_ref<const Json::number_unsigned_t&>());
   auto tm = j.find("timeout_ms");
-  if (tm != j.end() && tm->is_number_unsigned()) out.timeout_ms = static_cast<std::uint32_t>(tm->get_ref<const Json::number_unsigned_t&>());
+  if (tm != j.end() && tm->is_number_unsigned())
+    out.timeout_ms = static_cast<std::uint32_t>(tm->get_ref<const Json::number_unsigned_t&>());
   auto h = j.find("headers");
   return h == j.end() || headers_from_json(*h, out.headers);
 }
@@ -153,7 +160,8 @@ static bool outcome_from_json(const Json& j, Outcome& o) {
   auto v = j.find("value");
   if (v != j.end() && v->is_string()) o.value = *v->get_ptr<const std::string*>();
   auto st = j.find("status");
-  if (st != j.end() && st->is_number_integer()) o.status = static_cast<int>(st->get_ref<const Json::number_integer_t&>());
+  if (st != j.end() && st->is_number_integer())
+    o.status = static_cast<int>(st->get_ref<const Json::number_integer_t&>());
   if (const std::string* b = str(j, "body")) o.body = *b;
   auto h = j.find("headers");
   if (h != j.end() && !headers_from_json(*h, o.headers)) return false;

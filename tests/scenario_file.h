@@ -41,7 +41,9 @@ inline Request scenario_request(const Json& r) {
 }
 
 // (store, key, value) for every seed entry: api keys hashed, records as JSON text.
-struct SeedEntry { std::string store, key, value; };
+struct SeedEntry {
+  std::string store, key, value;
+};
 inline std::vector<SeedEntry> seed_entries(const Json& seed) {
   std::vector<SeedEntry> out;
   for (auto it = seed["api_keys"].begin(); it != seed["api_keys"].end(); ++it) {

@@ -20,10 +20,10 @@
 // Imports. The core is sans-IO, so the module imports nothing of its own; wasi-libc pulls in
 // these for stdio on abort paths. tests/wasm/abi.test.mjs compares this list with the module's
 // real import section. Format: MB_IMPORT(module, name).
-#define MB_IMPORTS(MB_IMPORT)                   \
-  MB_IMPORT(wasi_snapshot_preview1, fd_close)   \
-  MB_IMPORT(wasi_snapshot_preview1, fd_seek)    \
-  MB_IMPORT(wasi_snapshot_preview1, fd_write)   \
+#define MB_IMPORTS(MB_IMPORT)                 \
+  MB_IMPORT(wasi_snapshot_preview1, fd_close) \
+  MB_IMPORT(wasi_snapshot_preview1, fd_seek)  \
+  MB_IMPORT(wasi_snapshot_preview1, fd_write) \
   MB_IMPORT(wasi_snapshot_preview1, proc_exit)
 
 #ifdef __cplusplus

@@ -64,11 +64,19 @@ int main(int argc, char** argv) {
   if (const char* d = std::getenv("MB_ORIGIN_DIR")) options.origin_dir = d;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--ndjson") ndjson = true;
-    else if (a == "--kv" && i + 1 < argc) options.kv_dir = argv[++i];
-    else if (a == "--origin" && i + 1 < argc) options.origin_dir = argv[++i];
-    else if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
-    else { std::fprintf(stderr, "membership-cli: unknown argument %s\n%s", a.c_str(), kUsage); return 2; }
+    if (a == "--ndjson")
+      ndjson = true;
+    else if (a == "--kv" && i + 1 < argc)
+      options.kv_dir = argv[++i];
+    else if (a == "--origin" && i + 1 < argc)
+      options.origin_dir = argv[++i];
+    else if (a == "--help" || a == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "membership-cli: unknown argument %s\n%s", a.c_str(), kUsage);
+      return 2;
+    }
   }
   mb::Engine engine(vars);
   if (engine.config().allow_fault_injection) options.faults = engine.config().faults;
@@ -108,7 +116,9 @@ int main(int argc, char** argv) {
     if (mb::wasi::parse_request(raw, max_body, req, why) != mb::wasi::ParseResult::ok) {
       // An unreadable request never reaches the core; answer with the core's envelope.
       std::string rid = "req_" + mb::sha256_hex(random_bytes()).substr(0, 24);
-      resp = {400, {{"Content-Type", "application/json"}, {"X-Request-Id", rid}}, mb::error_envelope(mb::Error::malformed_request)};
+      resp = {400,
+              {{"Content-Type", "application/json"}, {"X-Request-Id", rid}},
+              mb::error_envelope(mb::Error::malformed_request)};
       log = "{\"level\":\"warn\",\"request_id\":\"" + rid + "\",\"message\":\"malformed HTTP request: " + why + "\"}\n";
     } else {
       resp = driver.handle(std::move(req), log);
@@ -147,8 +157,10 @@ int main(int argc, char** argv) {
     line.clear();
   };
   while ((c = std::getchar()) != EOF) {
-    if (c == '\n') flush_line();
-    else if (line.size() < 32 * 1024 * 1024) line += static_cast<char>(c);
+    if (c == '\n')
+      flush_line();
+    else if (line.size() < 32 * 1024 * 1024)
+      line += static_cast<char>(c);
   }
   flush_line();
   return 0;

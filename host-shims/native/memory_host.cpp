@@ -31,15 +31,28 @@ Outcome MemoryHost::perform(const Effect& e) {
   o.id = e.id;
   switch (e.kind) {
     case Effect::Kind::kv_get:
-      if (faults.count("kv_get")) { o.ok = false; o.error = "injected kv_get failure"; break; }
+      if (faults.count("kv_get")) {
+        o.ok = false;
+        o.error = "injected kv_get failure";
+        break;
+      }
       if (const std::string* v = get(e.store, e.key)) o.value = *v;
       break;
     case Effect::Kind::kv_put:
-      if (faults.count("kv_put")) { o.ok = false; o.error = "injected kv_put failure"; break; }
+      if (faults.count("kv_put")) {
+        o.ok = false;
+        o.error = "injected kv_put failure";
+        break;
+      }
       kv[e.store + "\n" + e.key] = {e.value, e.ttl_seconds ? now_ms + std::int64_t(e.ttl_seconds) * 1000 : 0};
       break;
     case Effect::Kind::fetch:
-      if (fetch && !faults.count("fetch")) return [&] { Outcome f = fetch(e); f.id = e.id; return f; }();
+      if (fetch && !faults.count("fetch"))
+        return [&] {
+          Outcome f = fetch(e);
+          f.id = e.id;
+          return f;
+        }();
       o.ok = false;
       o.error = "refused";
       break;

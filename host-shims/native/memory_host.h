@@ -13,12 +13,15 @@
 namespace mb::native {
 
 struct MemoryHost {
-  struct Entry { std::string value; std::int64_t expires_ms = 0; };
+  struct Entry {
+    std::string value;
+    std::int64_t expires_ms = 0;
+  };
   std::map<std::string, Entry> kv;  // "store\nkey"
 
   std::int64_t now_ms = 1795835220000;  // 2026-11-28T03:07:00Z
   std::uint64_t random_counter = 0;
-  std::set<std::string> faults;         // "kv_get", "kv_put", "fetch", "rate_limit_deny"
+  std::set<std::string> faults;                 // "kv_get", "kv_put", "fetch", "rate_limit_deny"
   std::function<Outcome(const Effect&)> fetch;  // unset: every fetch is "refused"
 
   std::vector<std::vector<Effect>> rounds;  // every batch the core asked for, in order
@@ -26,7 +29,9 @@ struct MemoryHost {
   std::vector<std::string> notices;
   LogRecord last_log;
 
-  void seed(const std::string& store, const std::string& key, const std::string& value) { kv[store + "\n" + key] = {value, 0}; }
+  void seed(const std::string& store, const std::string& key, const std::string& value) {
+    kv[store + "\n" + key] = {value, 0};
+  }
   const std::string* get(const std::string& store, const std::string& key) const;
   std::size_t count_prefix(const std::string& store, const std::string& prefix) const;
 

@@ -10,7 +10,10 @@ namespace mb::wasi {
 
 Driver::Driver(Engine& engine, HostOptions options, std::function<std::int64_t()> now_ms,
                std::function<std::string()> random_bytes)
-    : engine_(engine), options_(std::move(options)), kv_(options_.kv_dir), now_ms_(std::move(now_ms)),
+    : engine_(engine),
+      options_(std::move(options)),
+      kv_(options_.kv_dir),
+      now_ms_(std::move(now_ms)),
       random_bytes_(std::move(random_bytes)) {}
 
 static bool has_fault(const std::string& faults, const char* name) { return faults.find(name) != std::string::npos; }
@@ -21,7 +24,11 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
   std::int64_t now_s = now_ms_() / 1000;
   switch (e.kind) {
     case Effect::Kind::kv_get: {
-      if (has_fault(options_.faults, "kv_get:throw")) { o.ok = false; o.error = "injected fault kv_get:throw"; break; }
+      if (has_fault(options_.faults, "kv_get:throw")) {
+        o.ok = false;
+        o.error = "injected fault kv_get:throw";
+        break;
+      }
       KvResult r = kv_.get(e.key, now_s);
       o.ok = r.ok;
       o.error = r.error;
@@ -29,7 +36,11 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
       break;
     }
     case Effect::Kind::kv_put: {
-      if (has_fault(options_.faults, "kv_put:throw")) { o.ok = false; o.error = "injected fault kv_put:throw"; break; }
+      if (has_fault(options_.faults, "kv_put:throw")) {
+        o.ok = false;
+        o.error = "injected fault kv_put:throw";
+        break;
+      }
       KvResult r = kv_.put(e.key, e.value, e.ttl_seconds, now_s);
       o.ok = r.ok;
       o.error = r.error;
@@ -49,11 +60,23 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
       }
       ParsedJson p = parse_strict(*rec.value);
       const Json& j = p.value;
-      if (p.fault != JsonFault::none || !j.is_object()) { o.ok = false; o.error = "failed"; break; }
-      if (j.contains("error") && j["error"].is_string()) { o.ok = false; o.error = *j["error"].get_ptr<const std::string*>(); break; }
-      o.status = j.contains("status") && j["status"].is_number_integer() ? static_cast<int>(j["status"].get_ref<const Json::number_integer_t&>()) : 200;
-      if (j.contains("body") && j["body"].is_string()) o.body = *j["body"].get_ptr<const std::string*>();
-      else if (j.contains("body")) o.body = dump(j["body"]);
+      if (p.fault != JsonFault::none || !j.is_object()) {
+        o.ok = false;
+        o.error = "failed";
+        break;
+      }
+      if (j.contains("error") && j["error"].is_string()) {
+        o.ok = false;
+        o.error = *j["error"].get_ptr<const std::string*>();
+        break;
+      }
+      o.status = j.contains("status") && j["status"].is_number_integer()
+                     ? static_cast<int>(j["status"].get_ref<const Json::number_integer_t&>())
+                     : 200;
+      if (j.contains("body") && j["body"].is_string())
+        o.body = *j["body"].get_ptr<const std::string*>();
+      else if (j.contains("body"))
+        o.body = dump(j["body"]);
       // Keep what was sent, so a test can check the forward.
       if (FILE* f = std::fopen((options_.origin_dir + "/requests.ndjson").c_str(), "ab")) {
         std::string line = dump(effect_to_json(e)) + "\n";

@@ -15,24 +15,42 @@ bool token_char(char c) {
 
 const char* reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Status";
   }
 }
 }  // namespace
@@ -40,9 +58,18 @@ const char* reason(int status) {
 ParseResult parse_request(std::string_view raw, std::size_t max_body, Request& out, std::string& why) {
   std::size_t end = raw.find("\r\n\r\n");
   std::size_t sep = 4;
-  if (end == std::string_view::npos) { end = raw.find("\n\n"); sep = 2; }
-  if (end == std::string_view::npos) { why = "no blank line after the headers"; return ParseResult::malformed; }
-  if (end > kMaxHeaderBytes) { why = "header section over 64 KiB"; return ParseResult::malformed; }
+  if (end == std::string_view::npos) {
+    end = raw.find("\n\n");
+    sep = 2;
+  }
+  if (end == std::string_view::npos) {
+    why = "no blank line after the headers";
+    return ParseResult::malformed;
+  }
+  if (end > kMaxHeaderBytes) {
+    why = "header section over 64 KiB";
+    return ParseResult::malformed;
+  }
   std::string_view head = raw.substr(0, end);
   std::string_view rest = raw.substr(end + sep);
 
@@ -60,30 +87,49 @@ ParseResult parse_request(std::string_view raw, std::size_t max_body, Request& o
     why = "bad request line";
     return ParseResult::malformed;
   }
-  std::string_view method = line.substr(0, s1), target = line.substr(s1 + 1, s2 - s1 - 1), version = line.substr(s2 + 1);
+  std::string_view method = line.substr(0, s1), target = line.substr(s1 + 1, s2 - s1 - 1),
+                   version = line.substr(s2 + 1);
   if (method.empty() || !std::all_of(method.begin(), method.end(), token_char) || target.empty() ||
       (target[0] != '/' && target != "*") || (version != "HTTP/1.1" && version != "HTTP/1.0")) {
     why = "bad request line";
     return ParseResult::malformed;
   }
   for (char c : target)
-    if (c <= 0x20 || c >= 0x7F) { why = "bad request target"; return ParseResult::malformed; }
+    if (c <= 0x20 || c >= 0x7F) {
+      why = "bad request target";
+      return ParseResult::malformed;
+    }
   out.method = std::string(method);
   out.target = std::string(target);
 
   while (!head.empty()) {
     std::string_view h = next_line();
     std::size_t colon = h.find(':');
-    if (colon == 0 || colon == std::string_view::npos) { why = "bad header line"; return ParseResult::malformed; }
+    if (colon == 0 || colon == std::string_view::npos) {
+      why = "bad header line";
+      return ParseResult::malformed;
+    }
     std::string_view name = h.substr(0, colon);
-    if (!std::all_of(name.begin(), name.end(), token_char)) { why = "bad header name"; return ParseResult::malformed; }
+    if (!std::all_of(name.begin(), name.end(), token_char)) {
+      why = "bad header name";
+      return ParseResult::malformed;
+    }
     std::string_view value = trim(h.substr(colon + 1));
     for (char c : value)
-      if ((c < 0x20 && c != '\t') || c == 0x7F) { why = "control character in a header"; return ParseResult::malformed; }
-    if (out.headers.size() >= kMaxHeaders) { why = "more than 100 headers"; return ParseResult::malformed; }
+      if ((c < 0x20 && c != '\t') || c == 0x7F) {
+        why = "control character in a header";
+        return ParseResult::malformed;
+      }
+    if (out.headers.size() >= kMaxHeaders) {
+      why = "more than 100 headers";
+      return ParseResult::malformed;
+    }
     out.headers.emplace_back(std::string(name), std::string(value));
   }
-  if (header(out.headers, "transfer-encoding")) { why = "Transfer-Encoding is not supported"; return ParseResult::malformed; }
+  if (header(out.headers, "transfer-encoding")) {
+    why = "Transfer-Encoding is not supported";
+    return ParseResult::malformed;
+  }
   int cl_count = 0;
   auto cl = header(out.headers, "content-length", &cl_count);
   std::size_t length = 0;
@@ -98,7 +144,10 @@ ParseResult parse_request(std::string_view raw, std::size_t max_body, Request& o
     length = rest.size();  // no Content-Length: the body is what follows (HTTP/1.0 style)
   }
   if (length <= max_body) {
-    if (rest.size() < length) { why = "body shorter than Content-Length"; return ParseResult::malformed; }
+    if (rest.size() < length) {
+      why = "body shorter than Content-Length";
+      return ParseResult::malformed;
+    }
     out.body = std::string(rest.substr(0, length));
   } else {
     out.body = std::string(rest.substr(0, max_body + 1));

@@ -1,7 +1,7 @@
 #include "kv_files.h"
 
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "crypto.h"
@@ -59,7 +59,10 @@ std::optional<std::string> decode_name(const std::string& name) {
   if (name.size() == 66 && name.rfind("h-", 0) == 0) return std::nullopt;  // hashed: the key is inside
   std::string out;
   for (std::size_t i = 0; i < name.size(); ++i) {
-    if (name[i] != '%') { out += name[i]; continue; }
+    if (name[i] != '%') {
+      out += name[i];
+      continue;
+    }
     auto hex = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; };
     if (i + 2 >= name.size() || hex(name[i + 1]) < 0 || hex(name[i + 2]) < 0) return std::nullopt;
     out += static_cast<char>(hex(name[i + 1]) * 16 + hex(name[i + 2]));

@@ -46,7 +46,8 @@ void check_case(const Json& c, const Response& r) {
   }
   if (e.contains("errors")) {
     Json got = Json::array();
-    for (const Json& fe : body.value["error"]["details"]["errors"]) got.push_back(Json::array({fe["field"], fe["reason"]}));
+    for (const Json& fe : body.value["error"]["details"]["errors"])
+      got.push_back(Json::array({fe["field"], fe["reason"]}));
     CHECK(dump(got) == dump(e["errors"]));
   }
   if (e.contains("data")) {
@@ -54,7 +55,8 @@ void check_case(const Json& c, const Response& r) {
     CHECK(body.value["success"] == true);
     CHECK_MESSAGE(subset(e["data"], body.value["data"], where), "data differs at " << where);
     const Json& id = body.value["data"]["id"];
-    CHECK((id.is_string() && id.get_ptr<const std::string*>()->size() == 27 && id.get_ptr<const std::string*>()->rfind("am_", 0) == 0));
+    CHECK((id.is_string() && id.get_ptr<const std::string*>()->size() == 27 &&
+           id.get_ptr<const std::string*>()->rfind("am_", 0) == 0));
   }
   if (e.contains("headers"))
     for (auto it = e["headers"].begin(); it != e["headers"].end(); ++it)
@@ -76,7 +78,8 @@ TEST_SUITE("scenario") {
     REQUIRE(seed.is_object());
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(dir))
-      if (entry.path().filename().string()[0] >= '0' && entry.path().filename().string()[0] <= '9') files.push_back(entry.path());
+      if (entry.path().filename().string()[0] >= '0' && entry.path().filename().string()[0] <= '9')
+        files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     REQUIRE(files.size() >= 2);
     int replayed = 0;
