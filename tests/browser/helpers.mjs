@@ -1,7 +1,7 @@
 // Shared pieces of the browser preview tests: a loopback static file server (the "any static file
 // server" case), Debian's Chromium through playwright-core, and the WASI command as a second edge
 // to compare the module's answers with.
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -125,33 +125,4 @@ export function wasiEdge(requests, vars = {}) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-// ---- the shared scenario files --------------------------------------------------------------
-
-/**
- * Every request in tests/scenarios/ (any file layout: each object with a string `method` and
- * `target` is a request in the wire format of src/wire.h), with the file it came from.
- */
-export function scenarioRequests(dir = join(ROOT, "tests/scenarios")) {
-  const out = [];
-  const walk = (value, file) => {
-    if (Array.isArray(value)) return value.forEach((v) => walk(v, file));
-    if (!value || typeof value !== "object") return;
-    if (typeof value.method === "string" && typeof value.target === "string") {
-      out.push({ file, request: { method: value.method, target: value.target, headers: value.headers ?? [], body: value.body ?? "" } });
-      return;
-    }
-    Object.values(value).forEach((v) => walk(v, file));
-  };
-  const visit = (d) => {
-    if (!existsSync(d)) return;
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) visit(p);
-      else if (name.endsWith(".json")) walk(JSON.parse(readFileSync(p, "utf8")), p.slice(ROOT.length + 1));
-    }
-  };
-  visit(dir);
-  return out;
 }

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { BUILD_HINT, PREVIEW_DIR, SITE, launchChromium, openPreview, serveStatic } from "./helpers.mjs";
+import { BUILD_HINT, HARNESS, PREVIEW_DIR, SITE, launchChromium, openPreview, serveStatic } from "./helpers.mjs";
 
 const b64url = (obj) => Buffer.from(JSON.stringify(obj)).toString("base64url");
 const jwt = (header, payload) => `${b64url(header)}.${b64url(payload)}.${Buffer.from("not-a-signature").toString("base64url")}`;
@@ -25,15 +25,32 @@ after(async () => {
   await server?.close();
 });
 
-describe("page on a plain static file server", () => {
-  let ctx;
-  before(async () => { ctx = await openPreview(browser, `${server.url}/preview/`); });
-  after(async () => ctx?.context.close());
+// The same walk through the form on both kinds of server: any static file server (no
+// config.json: the defaults) and the worker's static assets under wrangler dev (its config.json).
+const servers = [
+  { name: "a plain static file server", settings: "defaults", start: async () => ({ url: server.url, stop: async () => {} }) },
+  {
+    name: "the worker under wrangler dev", settings: "edge",
+    skip: !existsSync(HARNESS) && "harness not yet available",
+    start: async () => (await import(HARNESS)).startWorker({ vars: { ROUTING: "edge" } }),
+  },
+];
 
-  test("loads with the defaults when there is no config.json", async () => {
+for (const where of servers) describe(`page served by ${where.name}`, { skip: where.skip }, () => {
+  let ctx, served;
+  before(async () => {
+    served = await where.start();
+    ctx = await openPreview(browser, `${served.url}/preview/`);
+  });
+  after(async () => {
+    await ctx?.context.close();
+    await served?.stop();
+  });
+
+  test(`loads, judging with the ${where.settings} settings`, async () => {
     const { page, errors } = ctx;
     assert.equal(await page.getAttribute("body", "data-ready"), "true");
-    assert.equal(await page.getAttribute("body", "data-settings"), "defaults");
+    assert.equal(await page.getAttribute("body", "data-settings"), where.settings);
     assert.match(await page.textContent("#settings"), /at most 16384 bytes/);
     // The empty form: no account_id is the first thing the edge would refuse.
     assert.equal(await verdict(page), "400");
@@ -186,47 +203,47 @@ describe("page on a plain static file server", () => {
     await page.fill("#account_id", "acct_1");
     assert.equal(await errorFor(page, "account_id"), "");
   });
-});
 
-test("nothing typed leaves the page: no request but its own assets and config.json", async () => {
-  const { context, page, requests, errors } = await openPreview(browser, `${server.url}/preview/`);
-  try {
-    const paths = requests.map((r) => `${r.method} ${new URL(r.url).pathname}`).sort();
-    assert.deepEqual(paths, [
-      "GET /preview/", "GET /preview/app.js", "GET /preview/config.json", "GET /preview/file-warning.js",
-      "GET /preview/membership-preview.mjs", "GET /preview/membership-preview.wasm", "GET /preview/preview.mjs",
-      "GET /preview/style.css",
-    ]);
-    assert.ok(requests.every((r) => new URL(r.url).origin === server.url));
-    const loaded = requests.length;
+  test("nothing typed leaves the page: no request but its own assets and config.json", async () => {
+    const { context, page, requests, errors } = await openPreview(browser, `${served.url}/preview/`);
+    try {
+      const paths = requests.map((r) => `${r.method} ${new URL(r.url).pathname}`).sort();
+      assert.deepEqual(paths, [
+        "GET /preview/", "GET /preview/app.js", "GET /preview/config.json", "GET /preview/file-warning.js",
+        "GET /preview/membership-preview.mjs", "GET /preview/membership-preview.wasm", "GET /preview/preview.mjs",
+        "GET /preview/style.css",
+      ]);
+      assert.ok(requests.every((r) => new URL(r.url).origin === served.url));
+      const loaded = requests.length;
 
-    // Type into every field, use every control.
-    await page.type("#account_id", "acct_1");
-    await page.type("#email", "ann@example.com");
-    await page.type("#permission", "read,billing:write");
-    await page.press("#permission", "Enter");
-    await page.type("#permission", "admin");
-    await page.press("#permission", "Tab");
-    await page.click('.chip[data-index="0"] button');
-    await page.check('input[name=member][value="workspace_membership_id"]');
-    await page.type("#workspace_membership_id", "wsm_1");
-    await page.check('input[name=member][value="email"]');
-    await page.type("#token", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
-    await page.fill("#token", jwt({ alg: "RS256" }, { sub: "u", exp: now() + 60 }));
-    await page.press("#token", "Enter");  // a submit attempt goes nowhere
-    for (const sel of ["#envelope-block summary", "#request-block summary", "#claims-block summary"]) await page.click(sel);
-    await page.waitForTimeout(300);  // let anything queued (a beacon, a prefetch) go out
+      // Type into every field, use every control.
+      await page.type("#account_id", "acct_1");
+      await page.type("#email", "ann@example.com");
+      await page.type("#permission", "read,billing:write");
+      await page.press("#permission", "Enter");
+      await page.type("#permission", "admin");
+      await page.press("#permission", "Tab");
+      await page.click('.chip[data-index="0"] button');
+      await page.check('input[name=member][value="workspace_membership_id"]');
+      await page.type("#workspace_membership_id", "wsm_1");
+      await page.check('input[name=member][value="email"]');
+      await page.type("#token", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+      await page.fill("#token", jwt({ alg: "RS256" }, { sub: "u", exp: now() + 60 }));
+      await page.press("#token", "Enter");  // a submit attempt goes nowhere
+      for (const sel of ["#envelope-block summary", "#request-block summary", "#claims-block summary"]) await page.click(sel);
+      await page.waitForTimeout(300);  // let anything queued (a beacon, a prefetch) go out
 
-    assert.deepEqual(requests.slice(loaded), [], "the preview made a request while typing");
-    assert.equal(page.url(), `${server.url}/preview/`, "the form navigated");
-    assert.deepEqual(errors, []);
+      assert.deepEqual(requests.slice(loaded), [], "the preview made a request while typing");
+      assert.equal(page.url(), `${served.url}/preview/`, "the form navigated");
+      assert.deepEqual(errors, []);
 
-    // Control: the recorder does see a request the page makes.
-    await page.evaluate(() => fetch("./probe").catch(() => {}));
-    assert.deepEqual(requests.slice(loaded).map((r) => new URL(r.url).pathname), ["/preview/probe"]);
-  } finally {
-    await context.close();
-  }
+      // Control: the recorder does see a request the page makes.
+      await page.evaluate(() => fetch("./probe").catch(() => {}));
+      assert.deepEqual(requests.slice(loaded).map((r) => new URL(r.url).pathname), ["/preview/probe"]);
+    } finally {
+      await context.close();
+    }
+  });
 });
 
 test("the page judges with the settings the worker serves at /preview/config.json", async () => {
