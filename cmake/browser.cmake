@@ -58,3 +58,9 @@ add_custom_command(TARGET membership-preview POST_BUILD
           "${MB_BROWSER_SHIM}/preview.mjs" "${MB_SITE_PREVIEW}/"
   COMMENT "Assembling dist/site/preview/ (page + preview module)"
   VERBATIM)
+
+# The Playwright tests (Debian's chromium, headless): `ctest --test-dir build/browser -L browser`.
+# They drive dist/ as built above; the wrangler-backed ones also need the worker module (wasi preset).
+enable_testing()
+add_test(NAME browser COMMAND node --test --test-concurrency=1 tests/browser/ WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}")
+set_tests_properties(browser PROPERTIES LABELS browser TIMEOUT 900)
