@@ -61,78 +61,77 @@ void check_report(const VectorReport& r, const Expected& e) {
 }  // namespace
 
 TEST_SUITE("vectors") {
+  TEST_CASE("Wycheproof RSASSA-PKCS1-v1_5 2048/SHA-256 (RS256) vectors agree") {
+    if (auto text = read_vector("wycheproof/rsa_signature_2048_sha256_test.json"))
+      check_report(mb::vectors::check_wycheproof_rsa(*text), {259, 9, 249, 1, 0});
+  }
 
-TEST_CASE("Wycheproof RSASSA-PKCS1-v1_5 2048/SHA-256 (RS256) vectors agree") {
-  if (auto text = read_vector("wycheproof/rsa_signature_2048_sha256_test.json"))
-    check_report(mb::vectors::check_wycheproof_rsa(*text), {259, 9, 249, 1, 0});
-}
+  TEST_CASE("Wycheproof ECDSA P-256/SHA-256 P1363 (ES256) vectors agree") {
+    if (auto text = read_vector("wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"))
+      check_report(mb::vectors::check_wycheproof_ecdsa(*text), {262, 173, 89, 0, 0});
+  }
 
-TEST_CASE("Wycheproof ECDSA P-256/SHA-256 P1363 (ES256) vectors agree") {
-  if (auto text = read_vector("wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"))
-    check_report(mb::vectors::check_wycheproof_ecdsa(*text), {262, 173, 89, 0, 0});
-}
+  TEST_CASE("Wycheproof HMAC-SHA256 (HS256: full 256-bit tags) vectors agree") {
+    // 174 cases; the 87 with a 128-bit tag do not apply to HS256.
+    if (auto text = read_vector("wycheproof/hmac_sha256_test.json"))
+      check_report(mb::vectors::check_wycheproof_hmac(*text), {174, 33, 54, 0, 87});
+  }
 
-TEST_CASE("Wycheproof HMAC-SHA256 (HS256: full 256-bit tags) vectors agree") {
-  // 174 cases; the 87 with a 128-bit tag do not apply to HS256.
-  if (auto text = read_vector("wycheproof/hmac_sha256_test.json"))
-    check_report(mb::vectors::check_wycheproof_hmac(*text), {174, 33, 54, 0, 87});
-}
+  TEST_CASE("Wycheproof JSON Web Key cases agree with the JWKS loader, where they map") {
+    // 26 cases; skipped: the four valid HS256/384/512 cases (oct keys are not read from a JWKS)
+    // and tcId 7 (ROCA key: logged, not asserted). See the mapping in vector_checks.cpp.
+    // KNOWN FAILURE until src/jwks.cpp refuses RSA public exponent 1: tcId 9 (see the next case).
+    if (auto text = read_vector("wycheproof/json_web_key_test.json"))
+      check_report(mb::vectors::check_wycheproof_jwk(*text), {26, 1, 20, 0, 5});
+  }
 
-TEST_CASE("Wycheproof JSON Web Key cases agree with the JWKS loader, where they map") {
-  // 26 cases; skipped: the four valid HS256/384/512 cases (oct keys are not read from a JWKS)
-  // and tcId 7 (ROCA key: logged, not asserted). See the mapping in vector_checks.cpp.
-  // KNOWN FAILURE until src/jwks.cpp refuses RSA public exponent 1: tcId 9 (see the next case).
-  if (auto text = read_vector("wycheproof/json_web_key_test.json"))
-    check_report(mb::vectors::check_wycheproof_jwk(*text), {26, 1, 20, 0, 5});
-}
+  // KNOWN FAILING (src bug, not fixed here): the JWKS loader accepts an RSA key with e = 1, and
+  // with e = 1 "verification" is the identity, so anyone can forge a signature: the PKCS#1 block
+  // itself is a valid signature (Wycheproof json_web_key_test tcId 9). Expected fix in
+  // src/jwks.cpp add_key: ignore RSA keys whose exponent is even or below 3 (RFC 8017 §3.1).
+  TEST_CASE("KNOWN FAILING: the JWKS loader ignores an RSA key with public exponent 1 (Wycheproof JWK tcId 9)") {
+    // Wycheproof's modulus (2048 bits), e = 1.
+    const std::string jwks =
+        R"({"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"RS256_2048","e":"AQ","n":")"
+        "u-SfdHPjFtGmzuoH6gheIIZ4nLwUHBQEtFGqOe0N8JuZUc5VOzlI8yl0r8ESilAouttkdftexj4VFJz5R9FH90ypVQDPL0H4mC_R"
+        "tkcJ1DBB8MriU8dmzqSXP1SBs4s5L-pJWxKKLjXddD6gXJZ7HT_aPl2olvlLh8JkD_52U6sjdeP3OWDKvMu5GsrMlS9XJCVaCx8r"
+        "9698OEElwK-ZW9PztgTSb-MvyTuyzis5Yc13n_z0wMLahpDilI2fzNsZ3yH6htu4VXPraSEZV6C0Z7epAAAUqiUnxh3WRupEICae"
+        "wYEnW3MVS2hHwLwtPu_RR0XHoZr1oPSlQMP3Zi2QKw"
+        R"("}]})";
+    mb::KeySet keys;
+    REQUIRE(mb::parse_jwks_text(jwks, keys));
+    CHECK(keys.keys.empty());
+    CHECK(keys.ignored.size() == 1);
+  }
 
-// KNOWN FAILING (src bug, not fixed here): the JWKS loader accepts an RSA key with e = 1, and
-// with e = 1 "verification" is the identity, so anyone can forge a signature: the PKCS#1 block
-// itself is a valid signature (Wycheproof json_web_key_test tcId 9). Expected fix in
-// src/jwks.cpp add_key: ignore RSA keys whose exponent is even or below 3 (RFC 8017 §3.1).
-TEST_CASE("KNOWN FAILING: the JWKS loader ignores an RSA key with public exponent 1 (Wycheproof JWK tcId 9)") {
-  // Wycheproof's modulus (2048 bits), e = 1.
-  const std::string jwks =
-      R"({"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"RS256_2048","e":"AQ","n":")"
-      "u-SfdHPjFtGmzuoH6gheIIZ4nLwUHBQEtFGqOe0N8JuZUc5VOzlI8yl0r8ESilAouttkdftexj4VFJz5R9FH90ypVQDPL0H4mC_R"
-      "tkcJ1DBB8MriU8dmzqSXP1SBs4s5L-pJWxKKLjXddD6gXJZ7HT_aPl2olvlLh8JkD_52U6sjdeP3OWDKvMu5GsrMlS9XJCVaCx8r"
-      "9698OEElwK-ZW9PztgTSb-MvyTuyzis5Yc13n_z0wMLahpDilI2fzNsZ3yH6htu4VXPraSEZV6C0Z7epAAAUqiUnxh3WRupEICae"
-      "wYEnW3MVS2hHwLwtPu_RR0XHoZr1oPSlQMP3Zi2QKw"
-      R"("}]})";
-  mb::KeySet keys;
-  REQUIRE(mb::parse_jwks_text(jwks, keys));
-  CHECK(keys.keys.empty());
-  CHECK(keys.ignored.size() == 1);
-}
+  TEST_CASE("RFC 7515 A.1-A.3 verify, A.4 (ES512) and A.5 (alg none) are refused") {
+    if (auto text = read_vector("rfc7515/rfc7515_appendix_a.json"))
+      check_report(mb::vectors::check_rfc7515(*text), {5, 3, 1, 0, 1});
+  }
 
-TEST_CASE("RFC 7515 A.1-A.3 verify, A.4 (ES512) and A.5 (alg none) are refused") {
-  if (auto text = read_vector("rfc7515/rfc7515_appendix_a.json"))
-    check_report(mb::vectors::check_rfc7515(*text), {5, 3, 1, 0, 1});
-}
+  TEST_CASE("the vector checker fails on a disagreeing or truncated file") {
+    auto text = read_vector("wycheproof/hmac_sha256_test.json");
+    if (!text) return;
+    mb::ParsedJson parsed = mb::parse_strict(*text);
+    REQUIRE(parsed.fault == mb::JsonFault::none);
+    mb::Json& first = parsed.value["testGroups"][0]["tests"][0];
+    REQUIRE(first["result"] == "valid");
 
-TEST_CASE("the vector checker fails on a disagreeing or truncated file") {
-  auto text = read_vector("wycheproof/hmac_sha256_test.json");
-  if (!text) return;
-  mb::ParsedJson parsed = mb::parse_strict(*text);
-  REQUIRE(parsed.fault == mb::JsonFault::none);
-  mb::Json& first = parsed.value["testGroups"][0]["tests"][0];
-  REQUIRE(first["result"] == "valid");
+    mb::Json flipped = parsed.value;  // a valid tag now claimed invalid
+    flipped["testGroups"][0]["tests"][0]["result"] = "invalid";
+    VectorReport r = mb::vectors::check_wycheproof_hmac(mb::dump(flipped));
+    CHECK(r.loaded);
+    CHECK(r.disagreements.size() == 1);
+    CHECK_FALSE(r.ok());
 
-  mb::Json flipped = parsed.value;  // a valid tag now claimed invalid
-  flipped["testGroups"][0]["tests"][0]["result"] = "invalid";
-  VectorReport r = mb::vectors::check_wycheproof_hmac(mb::dump(flipped));
-  CHECK(r.loaded);
-  CHECK(r.disagreements.size() == 1);
-  CHECK_FALSE(r.ok());
+    mb::Json truncated = parsed.value;  // one case fewer than numberOfTests
+    truncated["testGroups"][0]["tests"].erase(0);
+    r = mb::vectors::check_wycheproof_hmac(mb::dump(truncated));
+    CHECK_FALSE(r.loaded);
+    CHECK_FALSE(r.ok());
 
-  mb::Json truncated = parsed.value;  // one case fewer than numberOfTests
-  truncated["testGroups"][0]["tests"].erase(0);
-  r = mb::vectors::check_wycheproof_hmac(mb::dump(truncated));
-  CHECK_FALSE(r.loaded);
-  CHECK_FALSE(r.ok());
-
-  CHECK_FALSE(mb::vectors::check_wycheproof_rsa("{not json").ok());
-  CHECK_FALSE(mb::vectors::check_wycheproof_ecdsa("{}").ok());
-}
+    CHECK_FALSE(mb::vectors::check_wycheproof_rsa("{not json").ok());
+    CHECK_FALSE(mb::vectors::check_wycheproof_ecdsa("{}").ok());
+  }
 
 }  // TEST_SUITE

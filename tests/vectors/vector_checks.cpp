@@ -74,8 +74,10 @@ VectorReport load(std::string_view name, std::string_view text, ParsedJson& pars
   r.name = std::string(name);
   // The vector files nest 6 levels at most; 32 is the parser's default cap.
   parsed = parse_strict(text);
-  if (parsed.fault != JsonFault::none) r.error = "not strict JSON";
-  else if (!parsed.value.is_object()) r.error = "not a JSON object";
+  if (parsed.fault != JsonFault::none)
+    r.error = "not strict JSON";
+  else if (!parsed.value.is_object())
+    r.error = "not a JSON object";
   return r;
 }
 
@@ -97,12 +99,16 @@ void count(VectorReport& r, std::int64_t tc_id, const std::string& expected, con
   std::string got = ok ? "accepted" : "rejected";
   if (expected == "valid") {
     ++r.valid;
-    if (ok) ++r.valid_agree;
-    else r.disagreements.push_back(who + ": expected valid, got " + got + (o.why.empty() ? "" : ": " + o.why));
+    if (ok)
+      ++r.valid_agree;
+    else
+      r.disagreements.push_back(who + ": expected valid, got " + got + (o.why.empty() ? "" : ": " + o.why));
   } else if (expected == "invalid") {
     ++r.invalid;
-    if (!ok) ++r.invalid_agree;
-    else r.disagreements.push_back(who + ": expected invalid, got " + got + (o.why.empty() ? "" : ": " + o.why));
+    if (!ok)
+      ++r.invalid_agree;
+    else
+      r.disagreements.push_back(who + ": expected invalid, got " + got + (o.why.empty() ? "" : ": " + o.why));
   } else {  // acceptable: either outcome is allowed, so it is logged, not asserted
     ++r.acceptable;
     ++(ok ? r.acceptable_accepted : r.acceptable_rejected);
@@ -117,10 +123,16 @@ VectorReport walk_wycheproof(std::string_view name, std::string_view text, const
   const Json& doc = parsed.value;
   auto declared = int_member(doc, "numberOfTests");
   const Json* groups = member(doc, "testGroups");
-  if (!declared || !groups || !groups->is_array()) { r.error = "no numberOfTests/testGroups"; return r; }
+  if (!declared || !groups || !groups->is_array()) {
+    r.error = "no numberOfTests/testGroups";
+    return r;
+  }
   for (const Json& g : *groups) {
     const Json* tests = member(g, "tests");
-    if (!tests || !tests->is_array()) { r.error = "a test group without tests[]"; return r; }
+    if (!tests || !tests->is_array()) {
+      r.error = "a test group without tests[]";
+      return r;
+    }
     for (const Json& t : *tests) {
       auto tc_id = int_member(t, "tcId");
       const std::string* result = str_member(t, "result");
@@ -174,7 +186,8 @@ VectorReport check_wycheproof_rsa(std::string_view text) {
     auto sig = hex_member(t, "sig");
     if (!n || !e || !msg || !sig) return Outcome{Outcome::unreadable, "modulus/publicExponent/msg/sig not hex"};
     auto key_size = int_member(g, "keySize");
-    if (!key_size || modulus_bits(*n) != *key_size) return Outcome{Outcome::unreadable, "modulus does not have keySize bits"};
+    if (!key_size || modulus_bits(*n) != *key_size)
+      return Outcome{Outcome::unreadable, "modulus does not have keySize bits"};
     // The hex modulus carries a sign byte; the signature must be exactly as long as the modulus.
     std::size_t modulus_len = static_cast<std::size_t>((modulus_bits(*n) + 7) / 8);
     bool ok = sig->size() == modulus_len && rsa_pkcs1_sha256_verify(*n, *e, *msg, *sig);
@@ -296,8 +309,9 @@ VectorReport check_wycheproof_jwk(std::string_view text) {
     JwtParts parts = signature_parts(*alg, std::string(token.substr(0, d2)), *signature);
     if (kid) parts.kid = *kid;
     bool ok = is_jwks && signature_valid(parts, Config{}, candidate_keys(keys, parts));
-    std::string loaded = std::to_string(keys.keys.size()) + " key(s) loaded, " + std::to_string(keys.ignored.size()) +
-                         " ignored" + (keys.ignored.empty() ? "" : " [" + keys.ignored.front() + (keys.ignored.size() > 1 ? ", ..." : "") + "]");
+    std::string loaded =
+        std::to_string(keys.keys.size()) + " key(s) loaded, " + std::to_string(keys.ignored.size()) + " ignored" +
+        (keys.ignored.empty() ? "" : " [" + keys.ignored.front() + (keys.ignored.size() > 1 ? ", ..." : "") + "]");
 
     const std::string* result = str_member(t, "result");
     const std::string* comment = str_member(t, "comment");
@@ -305,7 +319,9 @@ VectorReport check_wycheproof_jwk(std::string_view text) {
       return Outcome{Outcome::skipped, std::string("ROCA key, not asserted (SPEC has no ROCA check): token ") +
                                            (ok ? "VERIFIES" : "is refused") + "; " + loaded};
     if (result && *result == "valid" && *alg != "RS256" && *alg != "ES256")
-      return Outcome{Outcome::skipped, "alg " + alg->substr(0, 16) + ": oct keys are not read from a JWKS (HS256 uses JWT_HS256_SECRET); " + loaded};
+      return Outcome{
+          Outcome::skipped,
+          "alg " + alg->substr(0, 16) + ": oct keys are not read from a JWKS (HS256 uses JWT_HS256_SECRET); " + loaded};
     return Outcome{ok ? Outcome::accepted : Outcome::rejected, loaded};
   });
 }
@@ -340,7 +356,10 @@ VectorReport check_rfc7515(std::string_view text) {
   VectorReport r = load("rfc7515/rfc7515_appendix_a.json", text, parsed);
   if (!r.error.empty()) return r;
   const Json* tests = member(parsed.value, "tests");
-  if (!tests || !tests->is_array()) { r.error = "no tests[]"; return r; }
+  if (!tests || !tests->is_array()) {
+    r.error = "no tests[]";
+    return r;
+  }
 
   // One configuration with every key the appendix offers: the HS256 secret (A.1), the RSA and
   // P-256 keys (A.2, A.3) and the P-521 key of A.4, which the loader must ignore.
@@ -361,7 +380,10 @@ VectorReport check_rfc7515(std::string_view text) {
   }
   vars["JWT_JWKS"] = dump(jwks);
   Config cfg = parse_config(vars);
-  if (!cfg.error.empty()) { r.error = "parse_config: " + cfg.error; return r; }
+  if (!cfg.error.empty()) {
+    r.error = "parse_config: " + cfg.error;
+    return r;
+  }
   for (const std::string& n : cfg.notices) r.notes.push_back(n);
 
   for (const Json& t : *tests) {
@@ -399,15 +421,18 @@ VectorReport check_rfc7515(std::string_view text) {
       if (verify(tampered(*compact), step2_tampered)) why = "a tampered signature verifies";
       ParsedJson payload = payload_text ? parse_strict(*payload_text) : ParsedJson{JsonFault::syntax, {}};
       auto exp = int_member(payload.value, "exp");
-      if (!exp) why = "payload has no exp";
+      if (!exp)
+        why = "payload has no exp";
       else {
         JwtClaims claims;
         claims.exp = *exp;
         if (check_times(claims, *exp - 3600, cfg.jwt_leeway_seconds)) why = "exp refused before it";
-        if (check_times(claims, *exp + 3600, cfg.jwt_leeway_seconds) != Error::jwt_expired) why = "exp not enforced after it";
+        if (check_times(claims, *exp + 3600, cfg.jwt_leeway_seconds) != Error::jwt_expired)
+          why = "exp not enforced after it";
       }
       if (!ok && why.empty()) why = "step 2: " + error_name(step2) + ", or the signature does not verify";
-      count(r, id, "valid", label + " " + *alg, Outcome{ok && why.empty() ? Outcome::accepted : Outcome::rejected, why});
+      count(r, id, "valid", label + " " + *alg,
+            Outcome{ok && why.empty() ? Outcome::accepted : Outcome::rejected, why});
     } else if (*alg == "none") {
       // A.5: refused at step 2 as an unsupported alg, whatever keys are configured.
       bool refused = step2 == Error::jwt_unsupported_alg;
@@ -423,7 +448,8 @@ VectorReport check_rfc7515(std::string_view text) {
               Outcome{Outcome::accepted, "expected a step-2 refusal, got " + error_name(step2)});
       else
         count(r, id, *expected, label + " " + alg->substr(0, 16),
-              Outcome{Outcome::skipped, "alg " + alg->substr(0, 16) + " is not accepted (SPEC §3); refused with " + error_name(step2)});
+              Outcome{Outcome::skipped,
+                      "alg " + alg->substr(0, 16) + " is not accepted (SPEC §3); refused with " + error_name(step2)});
     }
   }
   r.loaded = true;

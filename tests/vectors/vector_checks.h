@@ -17,17 +17,19 @@ struct VectorReport {
   bool loaded = false;  // the text parsed and had the expected shape
   std::string error;    // why not
 
-  int total = 0;    // cases in the file
-  int checked = 0;  // cases compared with our result (valid + invalid + acceptable)
+  int total = 0;                               // cases in the file
+  int checked = 0;                             // cases compared with our result (valid + invalid + acceptable)
   int valid = 0, invalid = 0, acceptable = 0;  // checked cases, by expected result
   int valid_agree = 0, invalid_agree = 0;      // ... and how many we answered the same way
   int acceptable_accepted = 0, acceptable_rejected = 0;  // either outcome is fine; logged
-  int skipped = 0;                   // cases that do not apply to our code (see notes)
-  std::vector<std::string> disagreements;  // "tcId N: expected valid, got rejected (...)"
-  std::vector<std::string> notes;          // acceptable outcomes and skips, for the log
+  int skipped = 0;                                       // cases that do not apply to our code (see notes)
+  std::vector<std::string> disagreements;                // "tcId N: expected valid, got rejected (...)"
+  std::vector<std::string> notes;                        // acceptable outcomes and skips, for the log
 
-  bool ok() const { return loaded && disagreements.empty() && checked == valid + invalid + acceptable &&
-                           valid_agree == valid && invalid_agree == invalid; }
+  bool ok() const {
+    return loaded && disagreements.empty() && checked == valid + invalid + acceptable && valid_agree == valid &&
+           invalid_agree == invalid;
+  }
 };
 
 VectorReport check_wycheproof_rsa(std::string_view json_text);    // rsa_signature_2048_sha256_test.json

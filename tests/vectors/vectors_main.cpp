@@ -41,8 +41,12 @@ int main(int argc, char** argv) {
   for (const mb::vectors::VectorFile& vf : mb::vectors::vector_files()) {
     std::string text;
     mb::vectors::VectorReport r;
-    if (read_file(dir + "/" + vf.path, text)) r = vf.check(text);
-    else { r.name = vf.path; r.error = "cannot read " + dir + "/" + vf.path; }
+    if (read_file(dir + "/" + vf.path, text))
+      r = vf.check(text);
+    else {
+      r.name = vf.path;
+      r.error = "cannot read " + dir + "/" + vf.path;
+    }
     // A present folder with a missing or unreadable file fails: it would otherwise pass vacuously.
     if (!r.ok()) all_ok = false;
     summary["files"][vf.key] = mb::vectors::report_to_json(r);
