@@ -1,0 +1,158 @@
+// The WASI command under node:wasi: the shared scenarios, byte-equality with the native build,
+// malformed HTTP, --ndjson, KV files and origin recordings.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, cpSync } from "node:fs";
+import { join } from "node:path";
+import { runCli, rawRequest, parseResponse, seedKvDir, encodeKey, tempDir, root } from "./wasi_runner.mjs";
+import { scenarioFiles, forHost, checkCase } from "../scenarios.mjs";
+import { bulkEntries } from "../../scripts/seed.mjs";
+
+const seed = bulkEntries(JSON.parse(readFileSync(join(root, "tests", "scenarios", "seed.json"), "utf8")));
+const nativeCli = join(root, "build", "native", "membership-cli-native");
+const FIXED = { MB_FIXED_NOW_MS: "1795835220000", MB_FIXED_RANDOM_SEED: "wasi-test" };
+
+for (const doc of scenarioFiles()) {
+  test(`scenarios ${doc.file} through the WASI command`, async (t) => {
+    const kv = tempDir();
+    seedKvDir(kv, seed);
+    let n = 0;
+    for (const c of doc.cases.filter((c) => forHost(c, "wasi"))) {
+      const out = await runCli(rawRequest(c.request), { env: doc.vars, kvDir: kv });
+      assert.equal(out.exitCode, 0, `${c.name}: exit ${out.exitCode} ${out.stderr}`);
+      checkCase(c, parseResponse(out.stdout));
+      for (const key of c.kv_exists ?? []) assert.ok(existsSync(join(kv, encodeKey(key))), `${c.name}: no KV file for ${key}`);
+      const log = out.stderr.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
+      assert.equal(log.status, c.expect.status, `${c.name}: log line`);
+      n++;
+    }
+    t.diagnostic(`${n} cases`);
+    rmSync(kv, { recursive: true, force: true });
+  });
+}
+
+test("responses are byte-equal to the native build for the same inputs", { skip: !existsSync(nativeCli) && "native CLI not built" }, async () => {
+  const wasmKv = tempDir(), nativeKv = tempDir();
+  seedKvDir(wasmKv, seed);
+  seedKvDir(nativeKv, seed);
+  let compared = 0;
+  for (const doc of scenarioFiles()) {
+    for (const c of doc.cases.filter((c) => forHost(c, "wasi") && forHost(c, "native"))) {
+      const input = rawRequest(c.request);
+      const env = { ...doc.vars, ...FIXED };
+      const wasm = await runCli(input, { env, kvDir: wasmKv });
+      const native = execFileSync(nativeCli, ["--kv", nativeKv], { input, env: { ...env, PATH: process.env.PATH } });
+      assert.equal(wasm.stdout.toString("latin1"), native.toString("latin1"), c.name);
+      compared++;
+    }
+  }
+  assert.ok(compared > 80);
+  assert.deepEqual(readdirSync(wasmKv).sort(), readdirSync(nativeKv).sort(), "the stores differ");
+});
+
+const malformed = [
+  ["0 bytes", ""],
+  ["no blank line", "POST /v1/account-memberships/?account_id=acct_1 HTTP/1.1\r\nContent-Type: application/json\r\n"],
+  ["bad Content-Length", "POST /v1/account-memberships/?account_id=acct_1 HTTP/1.1\r\nContent-Length: 12x\r\n\r\n{}"],
+  ["Content-Length longer than the body", "POST / HTTP/1.1\r\nContent-Length: 50\r\n\r\n{}"],
+  ["two Content-Length", "POST / HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}"],
+  ["binary garbage", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
+  ["bad request line", "HELLO\r\n\r\n"],
+  ["NUL in a header", "POST / HTTP/1.1\r\nX-A: a\u0000b\r\n\r\n"],
+];
+for (const [name, input] of malformed) {
+  test(`malformed HTTP on stdin (${name}) is a 400 envelope, exit 0`, async () => {
+    const out = await runCli(Buffer.from(input), { env: { ROUTING: "edge" }, kvDir: tempDir() });
+    assert.equal(out.exitCode, 0);
+    const res = parseResponse(out.stdout);
+    assert.equal(res.status, 400);
+    assert.equal(res.json.error.code, 40009);
+    assert.equal(res.header("content-type"), "application/json");
+  });
+}
+
+test("a 10 MB body is refused with 413 without reading it all", async () => {
+  const big = Buffer.alloc(10 * 1024 * 1024, 0x61);
+  const head = `POST /v1/account-memberships/?account_id=acct_1 HTTP/1.1\r\nAuthorization: Bearer sk_test_x_123\r\nContent-Type: application/json\r\nContent-Length: ${big.length}\r\n\r\n`;
+  const out = await runCli(Buffer.concat([Buffer.from(head), big]), { env: { ROUTING: "edge" }, kvDir: tempDir() });
+  assert.equal(parseResponse(out.stdout).status, 413);
+});
+
+test("usage error exits non-zero", async () => {
+  const out = await runCli("", { args: ["--frobnicate"] });
+  assert.notEqual(out.exitCode, 0);
+  assert.match(out.stderr, /unknown argument/);
+});
+
+test("--ndjson: one response per request line, sharing the store", async () => {
+  const kv = tempDir();
+  seedKvDir(kv, seed);
+  const r = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+              headers: [["Authorization", "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc"], ["Content-Type", "application/json"]],
+              body: JSON.stringify({ email: "nd@example.com" }) };
+  const input = [r, r, { ...r, body: "{" }].map((x) => JSON.stringify(x)).join("\n") + "\nnot json\n";
+  const out = await runCli(input, { args: ["--ndjson"], env: { ROUTING: "edge" }, kvDir: kv });
+  const lines = out.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
+  assert.deepEqual(lines.map((l) => l.status), [201, 200, 400, 400]);
+});
+
+test("TTL is honoured: an expired idempotency file reads as absent", async () => {
+  const kv = tempDir();
+  seedKvDir(kv, seed);
+  const key = "idempotency:test:key_test_1:expired-key";
+  writeFileSync(join(kv, encodeKey(key)), `#mb-kv v1 ${JSON.stringify({ key, expires_at: 1000 })}\n{"fingerprint":"x","status":201,"body":"{}"}`);
+  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+                headers: { Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json", "Idempotency-Key": "expired-key" },
+                json: { email: "ttl@example.com" } };
+  const res = parseResponse((await runCli(rawRequest(req), { env: { ROUTING: "edge" }, kvDir: kv })).stdout);
+  assert.equal(res.status, 201, "an expired record would have answered 409");
+  const stored = readFileSync(join(kv, encodeKey(key)), "utf8");
+  assert.match(stored, /^#mb-kv v1 \{"key":"idempotency:test:key_test_1:expired-key","expires_at":\d+\}\n/);
+});
+
+test("live mode without /origin: 502 and a log line saying why", async () => {
+  const kv = tempDir();
+  seedKvDir(kv, seed);
+  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+                headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
+                json: { email: "live@example.com" } };
+  const out = await runCli(rawRequest(req), { env: { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com" }, kvDir: kv });
+  assert.equal(parseResponse(out.stdout).status, 502);
+  assert.match(out.stderr, /cannot reach an origin/);
+});
+
+test("live mode with a recorded origin answer: forwarded and written through", async () => {
+  const kv = tempDir(), origin = tempDir();
+  seedKvDir(kv, seed);
+  const data = { object: "account_membership", id: "am_Recorded000000000000000", account_id: "acct_1", user_id: null,
+                 workspace_membership_id: null, permissions: [], created_at: "2026-11-28T03:07:00Z", updated_at: "2026-11-28T03:07:00Z",
+                 user: { id: null, email: "rec@example.com", name: null } };
+  writeFileSync(join(origin, "default.json"), JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }));
+  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+                headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
+                json: { email: "rec@example.com" } };
+  const out = await runCli(rawRequest(req), { env: { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com" }, kvDir: kv, originDir: origin });
+  const res = parseResponse(out.stdout);
+  assert.equal(res.status, 201);
+  assert.equal(res.json.data.id, "am_Recorded000000000000000");
+  const sent = JSON.parse(readFileSync(join(origin, "requests.ndjson"), "utf8").trim());
+  assert.equal(sent.url, "https://origin.example.com/v1/account-memberships/?account_id=acct_1");
+  assert.ok(existsSync(join(kv, encodeKey("account_membership:live:acct_1:email:rec@example.com"))));
+});
+
+test("a key longer than 200 bytes is stored as h-<sha256> with the key inside", async () => {
+  const kv = tempDir();
+  seedKvDir(kv, seed);
+  const idem = "k".repeat(200);
+  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+                headers: { Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json", "Idempotency-Key": idem },
+                json: { email: "long@example.com" } };
+  for (const want of [201, 201]) {
+    const res = parseResponse((await runCli(rawRequest(req), { env: { ROUTING: "edge" }, kvDir: kv })).stdout);
+    assert.equal(res.status, want);
+  }
+  const hashed = readdirSync(kv).filter((n) => n.startsWith("h-"));
+  assert.equal(hashed.length, 1);
+  assert.match(readFileSync(join(kv, hashed[0]), "utf8"), new RegExp(`"key":"idempotency:test:key_test_1:${idem}"`));
+});

@@ -1,0 +1,85 @@
+// Runs the WASI command (dist/wasi/membership-cli.wasm) under Node's node:wasi, as wasmtime would:
+// stdin/stdout/stderr are files, /kv (and /origin) are preopened directories.
+import { WASI } from "node:wasi";
+import { readFileSync, writeFileSync, openSync, closeSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createHash } from "node:crypto";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const cliPath = join(root, "dist", "wasi", "membership-cli.wasm");
+let compiled = null;
+
+// The file name of a KV key (host-shims/wasi/kv_files.h).
+export function encodeKey(key) {
+  let out = "";
+  const bytes = Buffer.from(key, "utf8");
+  bytes.forEach((c, i) => {
+    const plain = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x2d;
+    const escape = !plain || (i === 0 && c === 0x2e) || (i === 1 && c === 0x2d && bytes[0] === 0x68);
+    out += escape ? "%" + c.toString(16).toUpperCase().padStart(2, "0") : String.fromCharCode(c);
+  });
+  if (out.length > 200 || !out.length) return "h-" + createHash("sha256").update(key).digest("hex");
+  return out;
+}
+
+export function seedKvDir(dir, entries) {
+  mkdirSync(dir, { recursive: true });
+  for (const { key, value } of entries) {
+    const name = encodeKey(key);
+    const content = name.startsWith("h-") ? `#mb-kv v1 ${JSON.stringify({ key })}\n${value}` : value;
+    writeFileSync(join(dir, name), content);
+  }
+}
+
+// Runs the command once. input: Buffer|string for stdin. Returns {exitCode, stdout: Buffer, stderr}.
+export async function runCli(input, { env = {}, args = [], kvDir = null, originDir = null } = {}) {
+  compiled ??= await WebAssembly.compile(readFileSync(cliPath));
+  const dir = mkdtempSync(join(tmpdir(), "mb-wasi-"));
+  try {
+    writeFileSync(join(dir, "stdin"), input);
+    const fds = [openSync(join(dir, "stdin"), "r"), openSync(join(dir, "stdout"), "w"), openSync(join(dir, "stderr"), "w")];
+    const preopens = {};
+    if (kvDir) preopens["/kv"] = kvDir;
+    if (originDir) preopens["/origin"] = originDir;
+    const wasi = new WASI({ version: "preview1", args: ["membership-cli.wasm", ...args], env, preopens,
+                            stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
+    const instance = await WebAssembly.instantiate(compiled, wasi.getImportObject());
+    let exitCode;
+    try {
+      exitCode = wasi.start(instance);
+    } finally {
+      fds.forEach((fd) => closeSync(fd));
+    }
+    return { exitCode, stdout: readFileSync(join(dir, "stdout")), stderr: readFileSync(join(dir, "stderr"), "utf8") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// A scenario request as raw HTTP/1.1 bytes.
+export function rawRequest(r) {
+  let body = Buffer.alloc(0);
+  if (r.json !== undefined) body = Buffer.from(JSON.stringify(r.json));
+  else if (r.body_base64 !== undefined) body = Buffer.from(r.body_base64, "base64");
+  else if (r.body !== undefined) body = Buffer.from(r.body, "utf8");
+  const lines = [`${r.method ?? "POST"} ${r.target} HTTP/1.1`, "Host: localhost"];
+  for (const [k, v] of Object.entries(r.headers ?? {})) lines.push(`${k}: ${v}`);
+  if (body.length || (r.method ?? "POST") === "POST") lines.push(`Content-Length: ${body.length}`);
+  return Buffer.concat([Buffer.from(lines.join("\r\n") + "\r\n\r\n"), body]);
+}
+
+// Parses the command's raw HTTP response.
+export function parseResponse(buf) {
+  const text = buf.toString("utf8");
+  const end = text.indexOf("\r\n\r\n");
+  const [statusLine, ...headerLines] = text.slice(0, end).split("\r\n");
+  const headers = new Map(headerLines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+  const body = text.slice(end + 4);
+  let json = null;
+  try { json = JSON.parse(body); } catch {}
+  return { status: Number(statusLine.split(" ")[1]), statusLine, headers, text: body, json, header: (n) => headers.get(n.toLowerCase()) ?? null };
+}
+
+export function tempDir(prefix = "mb-kv-") { return mkdtempSync(join(tmpdir(), prefix)); }
