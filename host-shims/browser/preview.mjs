@@ -7,7 +7,7 @@
 //   const p = await createPreview({ settingsUrl: "https://api.example.com/preview/config.json" });
 //   const r = p.preview({ url: "/v1/account-memberships/?account_id=acct_1",
 //                         headers: { "Content-Type": "application/json", Authorization: "Bearer sk_test_…" },
-//                         body: JSON.stringify({ email: "ann@example" }) });
+//                         body: JSON.stringify({ email: "ann.example.com" }) });
 //   r.status        // 422 (null when the request would be accepted, pending authentication and storage)
 //   r.fieldErrors   // [{ field: "email", reason: "invalid_format", message: "Must be a valid email address." }]
 //
@@ -27,6 +27,9 @@ const STATUS_TEXT = {
   422: "Unprocessable Content", 500: "Internal Server Error",
 };
 export const statusText = (status) => STATUS_TEXT[status] ?? "";
+
+// The request-level answers the preview gives even without a credential (SPEC §8).
+const JUDGED_WITHOUT_CREDENTIAL = new Set([400, 413, 415, 422]);
 
 // Fetch normalizes these methods' case and no others; mirror it so "post" is judged as sent.
 const NORMALIZED_METHODS = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"]);
@@ -109,7 +112,8 @@ export class Preview {
 function shape(raw) {
   const envelope = raw.body ? JSON.parse(raw.body) : null;
   const notes = [];
-  if (!raw.credential.present && raw.status !== 401 && raw.status !== 404 && raw.status !== 405)
+  // The edge checks the credential before the request (SPEC §3): it would answer 401 first.
+  if (!raw.credential.present && (raw.accepted || JUDGED_WITHOUT_CREDENTIAL.has(raw.status)))
     notes.push({ code: "credential_required",
                  message: "No Bearer credential: the edge would answer 401 before judging this request." });
   if (raw.credential.kind === "secret_key")
