@@ -94,6 +94,8 @@ Config parse_config(const Vars& vars) {
       cfg.jwt_jwks_url.rfind("https://", 0) != 0)
     r.fail("JWT_JWKS_URL must be an http:// or https:// URL");
   if (const std::string* v = r.get("JWT_HS256_SECRET")) cfg.jwt_hs256_secret = *v;  // secrets are not trimmed
+  if (!cfg.jwt_hs256_secret.empty() && cfg.jwt_hs256_secret.size() < 32)
+    r.fail("JWT_HS256_SECRET must be at least 32 bytes (RFC 7518 §3.2)");
   r.text("JWT_REQUIRED_SCOPE", cfg.jwt_required_scope);
   if (const std::string* v = r.get("JWT_JWKS"); v && !trim(*v).empty()) {
     if (!parse_jwks_text(*v, cfg.jwt_jwks)) r.fail("JWT_JWKS is not a JSON Web Key Set ({\"keys\":[...]})");

@@ -51,6 +51,14 @@ static void add_key(const Json& k, KeySet& out) {
       out.ignored.push_back(who + ": RSA n/e unreadable");
       return;
     }
+    // e must be odd and at least 3 (RFC 8017 §3.1): with e = 1 every PKCS#1 block is its own signature.
+    std::string_view ev = *eb;
+    while (!ev.empty() && ev.front() == 0) ev.remove_prefix(1);
+    if (ev.empty() || !(static_cast<unsigned char>(ev.back()) & 1) ||
+        (ev.size() == 1 && static_cast<unsigned char>(ev[0]) < 3)) {
+      out.ignored.push_back(who + ": RSA public exponent is not an odd number of at least 3");
+      return;
+    }
     int bits = modulus_bits(*nb);
     if (bits < 2048 || bits > 4096) {
       out.ignored.push_back(who + ": RSA key of " + std::to_string(bits) + " bits (2048-4096 accepted)");

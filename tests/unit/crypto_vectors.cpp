@@ -80,16 +80,13 @@ TEST_SUITE("vectors") {
   TEST_CASE("Wycheproof JSON Web Key cases agree with the JWKS loader, where they map") {
     // 26 cases; skipped: the four valid HS256/384/512 cases (oct keys are not read from a JWKS)
     // and tcId 7 (ROCA key: logged, not asserted). See the mapping in vector_checks.cpp.
-    // KNOWN FAILURE until src/jwks.cpp refuses RSA public exponent 1: tcId 9 (see the next case).
     if (auto text = read_vector("wycheproof/json_web_key_test.json"))
       check_report(mb::vectors::check_wycheproof_jwk(*text), {26, 1, 20, 0, 5});
   }
 
-  // KNOWN FAILING (src bug, not fixed here): the JWKS loader accepts an RSA key with e = 1, and
-  // with e = 1 "verification" is the identity, so anyone can forge a signature: the PKCS#1 block
-  // itself is a valid signature (Wycheproof json_web_key_test tcId 9). Expected fix in
-  // src/jwks.cpp add_key: ignore RSA keys whose exponent is even or below 3 (RFC 8017 §3.1).
-  TEST_CASE("KNOWN FAILING: the JWKS loader ignores an RSA key with public exponent 1 (Wycheproof JWK tcId 9)") {
+  // With e = 1 "verification" is the identity, so anyone could forge a signature: the PKCS#1 block
+  // itself would be a valid signature (Wycheproof json_web_key_test tcId 9). Found by these vectors.
+  TEST_CASE("the JWKS loader ignores an RSA key with public exponent 1 (Wycheproof JWK tcId 9)") {
     // Wycheproof's modulus (2048 bits), e = 1.
     const std::string jwks =
         R"({"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"RS256_2048","e":"AQ","n":")"
