@@ -25,8 +25,8 @@ namespace {
 void add_jwt_placeholders(mb::Vars& vars) {
   vars["JWT_ISSUER"] = "preview";
   vars["JWT_AUDIENCE"] = "preview";
-  vars["JWT_HS256_SECRET"] = "preview";
-  vars["JWT_JWKS_URL"] = "https://preview.invalid/jwks";  // RS256 and ES256
+  vars["JWT_HS256_SECRET"] = "preview-placeholder-never-a-real-secret";  // 32+ bytes, as config requires
+  vars["JWT_JWKS_URL"] = "https://preview.invalid/jwks";                 // RS256 and ES256
 }
 
 // config.json -> the worker's [vars] it was made from; "" or the reason it was refused.

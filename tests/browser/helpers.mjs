@@ -21,7 +21,7 @@ export const BUILD_HINT = "build it first: NODE_PATH=/usr/share/nodejs cmake --p
 export const JWT_VARS = {
   JWT_ISSUER: "preview",
   JWT_AUDIENCE: "preview",
-  JWT_HS256_SECRET: "preview",
+  JWT_HS256_SECRET: "preview-placeholder-never-a-real-secret",
   JWT_JWKS_URL: "https://preview.invalid/jwks",
 };
 
