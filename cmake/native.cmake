@@ -16,6 +16,10 @@ target_link_libraries(unit_tests PRIVATE membership_core bearssl doctest::doctes
 target_include_directories(unit_tests PRIVATE "${CMAKE_SOURCE_DIR}/host-shims/native" "${CMAKE_SOURCE_DIR}/tests")
 target_compile_definitions(unit_tests PRIVATE
   MB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" MB_VECTORS_DIR="${CMAKE_SOURCE_DIR}/../shared/vectors")
+if(MB_NO_EXCEPTIONS)
+  # The suite runs a second time with exceptions off (as nlohmann does): REQUIRE then aborts the case.
+  target_compile_definitions(unit_tests PRIVATE DOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS)
+endif()
 
 add_test(NAME unit COMMAND unit_tests --test-suite-exclude=scenario*)
 set_tests_properties(unit PROPERTIES LABELS unit)

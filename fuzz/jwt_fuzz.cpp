@@ -1,0 +1,46 @@
+// libFuzzer target: everything that reads a token or a key set before trusting it — bearer
+// parsing and classification, JWT decoding, JWKS parsing, claim reading, signature checks.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include "config.h"
+#include "credential.h"
+#include "crypto.h"
+#include "jwks.h"
+#include "jwt.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const mb::Config cfg = mb::parse_config({
+      {"JWT_ISSUER", "https://auth.example.com/"},
+      {"JWT_AUDIENCE", "memberships-api"},
+      {"JWT_HS256_SECRET", "0123456789abcdef0123456789abcdef"},
+      {"JWT_REQUIRED_SCOPE", "memberships:write"},
+      {"JWT_JWKS",
+       R"({"keys":[{"kty":"EC","crv":"P-256","kid":"ec-1","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]})"},
+  });
+  std::string text(reinterpret_cast<const char*>(data), size);
+
+  mb::Headers headers{{"Authorization", "Bearer " + text}};
+  mb::CredentialCheck check = mb::read_credential(headers, cfg);
+  if (check.credential && check.credential->kind == mb::CredentialKind::jwt && !check.error) {
+    const mb::JwtParts& jwt = check.credential->jwt;
+    auto keys = mb::candidate_keys(cfg.jwt_jwks, jwt);
+    if (mb::signature_valid(jwt, cfg, keys) && jwt.alg != "HS256") std::abort();  // no fuzzed EC signature verifies
+    mb::JwtClaims claims;
+    (void)mb::read_claims(jwt.payload, cfg, claims);
+  }
+
+  mb::KeySet set;
+  if (mb::parse_jwks_text(text, set)) {
+    if (set.keys.size() > mb::kMaxJwksKeys) std::abort();
+    for (const mb::PublicKey& k : set.keys) {
+      if (k.type == mb::KeyType::rsa && (mb::modulus_bits(k.n) < 2048 || mb::modulus_bits(k.n) > 4096)) std::abort();
+      (void)mb::rsa_pkcs1_sha256_verify(k.n, k.e, text, std::string(k.n.size(), '\1'));
+    }
+  }
+  if (auto decoded = mb::base64url_decode(text)) {
+    if (mb::base64url_encode(*decoded) != text) std::abort();  // one spelling per value
+  }
+  return 0;
+}
