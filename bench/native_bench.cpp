@@ -1,0 +1,201 @@
+// Per-request CPU of the core compiled natively: the floor under the wasm figures.
+//
+// It replays the fixture bench/core_bench.mjs writes (the same requests, tokens and KV seed the
+// wasm benchmark uses), one case at a time, on a fresh Engine and a fresh in-memory KV per case:
+// the warm-up requests first (records cache warm, JIT-free here but caches and allocator warm),
+// then every timed request, each one timed alone from begin() to the final step, effects
+// answered from memory (host-shims/native/memory_host.h). Every answer's status is checked.
+//
+//   native_bench <fixture.json> [--only <case>] [--limit <n>] [--mode core|wire]
+//
+// Prints one JSON line per case: {"case","mode","n","median_us","p99_us","mean_us","status_ok"}.
+// Two modes per case: "core" calls the Exchange directly; "wire" also goes through the JSON
+// codec of the worker ABI (wasm/worker_entry.cpp: request metadata parsed from JSON, every step
+// serialized with step_to_json + dump, every outcome batch parsed from JSON text), so the
+// difference is what the ABI's JSON costs natively.
+// --limit caps the timed requests (for valgrind --tool=callgrind runs); --mode core|wire.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "exchange.h"
+#include "memory_host.h"
+#include "strict_json.h"
+#include "wire.h"
+
+namespace {
+
+using mb::Json;
+
+std::string read_file(const char* path) {
+  std::string out;
+  std::FILE* f = std::fopen(path, "rb");
+  if (!f) return out;
+  char buf[65536];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+const std::string& str(const Json& j) { return j.get_ref<const std::string&>(); }
+
+struct Case {
+  std::string name;
+  int expect = 0;
+  std::vector<mb::Request> warmup, timed;
+};
+
+std::vector<mb::Request> requests(const Json& list) {
+  std::vector<mb::Request> out;
+  for (const Json& r : list) {
+    mb::Request req;
+    if (!mb::request_from_json(r, req)) {
+      std::fprintf(stderr, "native_bench: unreadable request in fixture\n");
+      std::exit(2);
+    }
+    out.push_back(std::move(req));
+  }
+  return out;
+}
+
+// One request to its final step; effects answered from the in-memory KV. Returns the status.
+int run_one(mb::Engine& engine, mb::native::MemoryHost& host, const mb::Request& request, std::string& random) {
+  // Fresh bytes per request without a hash: the ids only need to differ, not to be secret here.
+  for (std::size_t i = 0; i < 8 && i < random.size(); ++i) random[i] = static_cast<char>(random[i] + 1 + i);
+  mb::Exchange exchange(engine);
+  mb::Step step = exchange.begin(request, {host.now_ms, random});
+  int rounds = 0;
+  while (!step.done && ++rounds < 16) {
+    std::vector<mb::Outcome> outcomes;
+    outcomes.reserve(step.effects.size());
+    for (const mb::Effect& e : step.effects) outcomes.push_back(host.perform(e));
+    step = exchange.resume(outcomes, host.now_ms);
+  }
+  for (const mb::Effect& e : step.background) host.perform(e);
+  return step.done ? step.response.status : 0;
+}
+
+// The same request through the worker ABI's JSON messages, as wasm/worker_entry.cpp does.
+int run_one_wire(mb::Engine& engine, mb::native::MemoryHost& host, const std::string& meta, const std::string& body,
+                 std::string& random) {
+  for (std::size_t i = 0; i < 8 && i < random.size(); ++i) random[i] = static_cast<char>(random[i] + 1 + i);
+  mb::ParsedJson parsed = mb::parse_strict(meta, 4);
+  mb::Request request;
+  if (parsed.fault != mb::JsonFault::none || !mb::request_from_json(parsed.value, request)) return 0;
+  request.body = body;
+  mb::Exchange exchange(engine);
+  mb::Step step = exchange.begin(std::move(request), {host.now_ms, random});
+  std::string step_json = mb::dump(mb::step_to_json(step));
+  int rounds = 0;
+  while (!step.done && ++rounds < 16) {
+    Json outcomes = Json::array();
+    for (const mb::Effect& e : step.effects) outcomes.push_back(mb::outcome_to_json(host.perform(e)));
+    std::vector<mb::Outcome> parsed_outcomes;
+    mb::outcomes_from_json(mb::dump(outcomes), parsed_outcomes);
+    step = exchange.resume(parsed_outcomes, host.now_ms);
+    step_json = mb::dump(mb::step_to_json(step));
+  }
+  for (const mb::Effect& e : step.background) host.perform(e);
+  return step.done && !step_json.empty() ? step.response.status : 0;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  std::size_t i = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: native_bench <fixture.json> [--only <case>] [--limit <n>]\n");
+    return 2;
+  }
+  std::string only, mode_only;
+  std::size_t limit = 0;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--only") only = argv[i + 1];
+    if (flag == "--limit") limit = std::strtoul(argv[i + 1], nullptr, 10);
+    if (flag == "--mode") mode_only = argv[i + 1];
+  }
+  mb::ParsedJson parsed = mb::parse_strict(read_file(argv[1]), 64);
+  if (parsed.fault != mb::JsonFault::none || !parsed.value.is_object()) {
+    std::fprintf(stderr, "native_bench: cannot read fixture %s\n", argv[1]);
+    return 2;
+  }
+  const Json& fx = parsed.value;
+  mb::Vars vars;
+  for (auto it = fx["vars"].begin(); it != fx["vars"].end(); ++it) vars[it.key()] = str(it.value());
+  const auto now_ms = fx["now_ms"].get<std::int64_t>();
+
+  int failures = 0;
+  for (const Json& c : fx["cases"]) {
+    Case kase;
+    kase.name = str(c["name"]);
+    if (!only.empty() && kase.name != only) continue;
+    kase.expect = c["expect"].get<int>();
+    kase.warmup = requests(c["warmup"]);
+    kase.timed = requests(c["timed"]);
+    if (limit && kase.timed.size() > limit) kase.timed.resize(limit);
+
+    for (const char* mode : {"core", "wire"}) {
+      if (!mode_only.empty() && mode_only != mode) continue;
+      const bool wire = std::string(mode) == "wire";
+      mb::native::MemoryHost host;
+      host.now_ms = now_ms;
+      for (const Json& s : fx["seed"]) host.seed(str(s["store"]), str(s["key"]), str(s["value"]));
+      mb::Engine engine(vars);
+      if (!engine.config().error.empty()) {
+        std::fprintf(stderr, "native_bench: configuration error: %s\n", engine.config().error.c_str());
+        return 2;
+      }
+      // What the host sends as the metadata JSON: the request without its body.
+      auto meta_of = [](const mb::Request& r) {
+        mb::Request m = r;
+        m.body.clear();
+        Json j = mb::request_to_json(m);
+        j.erase("body");
+        return mb::dump(j);
+      };
+      std::vector<std::string> metas;
+      if (wire)
+        for (const mb::Request& r : kase.timed) metas.push_back(meta_of(r));
+      std::string random(64, '\x5a');
+      for (const mb::Request& r : kase.warmup) {
+        if (wire)
+          run_one_wire(engine, host, meta_of(r), r.body, random);
+        else
+          run_one(engine, host, r, random);
+      }
+
+      std::vector<double> us;
+      us.reserve(kase.timed.size());
+      std::size_t ok = 0;
+      for (std::size_t i = 0; i < kase.timed.size(); ++i) {
+        const mb::Request& r = kase.timed[i];
+        auto t0 = std::chrono::steady_clock::now();
+        int status = wire ? run_one_wire(engine, host, metas[i], r.body, random) : run_one(engine, host, r, random);
+        auto t1 = std::chrono::steady_clock::now();
+        us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        if (status == kase.expect) ++ok;
+      }
+      double sum = 0;
+      for (double x : us) sum += x;
+      if (ok != kase.timed.size()) ++failures;
+      std::printf(
+          "{\"case\":\"%s\",\"mode\":\"%s\",\"n\":%zu,\"median_us\":%.3f,\"p99_us\":%.3f,\"mean_us\":%.3f,"
+          "\"status_ok\":%zu}\n",
+          kase.name.c_str(), mode, us.size(), percentile(us, 0.5), percentile(us, 0.99),
+          us.empty() ? 0.0 : sum / static_cast<double>(us.size()), ok);
+      std::fflush(stdout);
+    }
+  }
+  return failures ? 1 : 0;
+}
