@@ -185,6 +185,8 @@ Precheck precheck(const Request& req, const Config& cfg, bool preview_mode) {
   return p;
 }
 
+}  // namespace
+
 std::string config_document(const Config& cfg) {
   Json doc = Json::object();
   doc["max_body_bytes"] = cfg.max_body_bytes;
@@ -198,8 +200,6 @@ std::string config_document(const Config& cfg) {
   doc["permission_pattern"] = "^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$";
   return dump(doc);
 }
-
-}  // namespace
 
 const char* kind_name(Effect::Kind k) {
   switch (k) {

@@ -111,6 +111,9 @@ struct Preview {
 };
 Preview preview(const Request& req, const Config& cfg);
 
+// GET /preview/config.json: the settings the browser preview needs to judge as the edge does.
+std::string config_document(const Config& cfg);
+
 class Exchange {
  public:
   explicit Exchange(Engine& engine) : engine_(engine), cfg_(engine.config()) {}

@@ -44,23 +44,28 @@ static std::optional<std::int64_t> numeric_date(const Json& v) {
   return std::nullopt;
 }
 
+std::optional<Error> read_times(const Json& p, JwtClaims& c) {
+  auto exp = p.find("exp");
+  if (exp == p.end()) return Error::jwt_missing_claim;
+  auto exp_v = numeric_date(*exp);
+  if (!exp_v) return Error::jwt_malformed;
+  c.exp = *exp_v;
+  for (auto [name, slot] : {std::pair{"nbf", &c.nbf}, std::pair{"iat", &c.iat}}) {
+    if (auto it = p.find(name); it != p.end()) {
+      auto t = numeric_date(*it);
+      if (!t) return Error::jwt_malformed;
+      *slot = *t;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<Error> read_claims(const Json& p, const Config& cfg, JwtClaims& c) {
   auto find = [&](const char* name) -> const Json* {
     auto it = p.find(name);
     return it == p.end() ? nullptr : &*it;
   };
-  const Json* exp = find("exp");
-  if (!exp) return Error::jwt_missing_claim;
-  auto exp_v = numeric_date(*exp);
-  if (!exp_v) return Error::jwt_malformed;
-  c.exp = *exp_v;
-  for (auto [name, slot] : {std::pair{"nbf", &c.nbf}, std::pair{"iat", &c.iat}}) {
-    if (const Json* v = find(name)) {
-      auto t = numeric_date(*v);
-      if (!t) return Error::jwt_malformed;
-      *slot = *t;
-    }
-  }
+  if (auto e = read_times(p, c)) return e;
   const Json* iss = find("iss");
   if (!iss || !iss->is_string() || *iss->get_ptr<const std::string*>() != cfg.jwt_issuer)
     return Error::jwt_wrong_issuer;

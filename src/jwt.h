@@ -28,6 +28,8 @@ std::vector<const PublicKey*> candidate_keys(const KeySet& keys, const JwtParts&
 // Signature over the signing input. HS256 uses cfg.jwt_hs256_secret; RS256/ES256 the candidates.
 bool signature_valid(const JwtParts& jwt, const Config& cfg, const std::vector<const PublicKey*>& keys);
 
+// exp (required), nbf and iat as whole seconds; also what the browser preview reads, unverified.
+std::optional<Error> read_times(const Json& payload, JwtClaims& claims);
 // Static claim checks (iss, aud, sub, exp present, types); fills claims.
 std::optional<Error> read_claims(const Json& payload, const Config& cfg, JwtClaims& claims);
 // Time checks, run on every request (also for cached tokens).

@@ -53,14 +53,6 @@ std::string vars_from_settings(std::string_view text, mb::Vars& vars) {
   return "";
 }
 
-// A JSON NumericDate as whole seconds (as jwt.cpp reads exp/nbf/iat: fractions truncated).
-std::optional<std::int64_t> numeric_date(const mb::Json& v) {
-  if (!v.is_number()) return std::nullopt;
-  double d = v.get<double>();
-  if (!std::isfinite(d) || d > 4e12 || d < -4e12) return std::nullopt;
-  return static_cast<std::int64_t>(d);
-}
-
 mb::Json error_json(mb::Error e) {
   const mb::ErrorInfo& i = mb::info(e);
   mb::Json j = mb::Json::object();
@@ -73,18 +65,7 @@ mb::Json error_json(mb::Error e) {
 // What a token's times would say at `now_s` with the edge's default leeway: read, NOT verified.
 mb::Json jwt_time_check(const mb::Json& claims, std::int64_t now_s, std::int64_t leeway_s) {
   mb::JwtClaims c;
-  auto exp = claims.find("exp");
-  if (exp == claims.end()) return error_json(mb::Error::jwt_missing_claim);
-  auto exp_s = numeric_date(*exp);
-  if (!exp_s) return error_json(mb::Error::jwt_malformed);
-  c.exp = *exp_s;
-  for (auto [name, slot] : {std::pair{"nbf", &c.nbf}, std::pair{"iat", &c.iat}}) {
-    if (auto it = claims.find(name); it != claims.end()) {
-      auto t = numeric_date(*it);
-      if (!t) return error_json(mb::Error::jwt_malformed);
-      *slot = *t;
-    }
-  }
+  if (auto e = mb::read_times(claims, c)) return error_json(*e);
   if (auto e = mb::check_times(c, now_s, leeway_s)) return error_json(*e);
   return nullptr;
 }
@@ -104,18 +85,7 @@ class Previewer {
   std::string error() const { return error_; }
   std::size_t max_body_bytes() const { return config_.max_body_bytes; }
 
-  std::string settings() const {
-    mb::Json s = mb::Json::object();
-    s["max_body_bytes"] = config_.max_body_bytes;
-    if (config_.permissions_restricted) {
-      mb::Json list = mb::Json::array();
-      for (const std::string& p : config_.allowed_permissions) list.push_back(p);
-      s["allowed_permissions"] = std::move(list);
-    } else {
-      s["allowed_permissions"] = nullptr;
-    }
-    return mb::dump(s);
-  }
+  std::string settings() const { return mb::config_document(config_); }
 
   // meta: {"method","target","headers":[[n,v]...],"body_truncated"}; body: the raw bytes.
   std::string run(const std::string& meta_json, const std::string& body, double now_ms) const {

@@ -78,7 +78,7 @@ export class Preview {
 
   constructor(previewer, source, note) {
     this.#previewer = previewer;
-    /** the settings in force: {max_body_bytes, allowed_permissions} */
+    /** the settings in force, as /preview/config.json: {max_body_bytes, allowed_permissions, permission_pattern} */
     this.settings = JSON.parse(previewer.settings());
     /** "edge" (config.json), "given" (passed in) or "defaults" */
     this.settingsSource = source;

@@ -44,7 +44,7 @@ test("the documented example: a 422 with every field error, then accepted", asyn
   // No settings URL given: the defaults, and the API says why.
   assert.equal(r.source, "defaults");
   assert.match(r.note, /no settings URL/);
-  assert.deepEqual(r.settings, { max_body_bytes: 16384, allowed_permissions: null });
+  assert.deepEqual(r.settings, { max_body_bytes: 16384, allowed_permissions: null, permission_pattern: "^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$" });
 });
 
 test("requests as fetch() would send them: methods, headers, bodies", async () => {
@@ -119,14 +119,14 @@ test("settings: from a URL, given, or refused", async () => {
       };
     }, { base: edge.url, other: server.url });
     assert.deepEqual(r.fromUrl, {
-      source: "edge", settings: { max_body_bytes: 2048, allowed_permissions: ["read"] }, read: true,
+      source: "edge", settings: { max_body_bytes: 2048, allowed_permissions: ["read"], permission_pattern: "^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$" }, read: true,
       write: [{ field: "permissions[0]", reason: "not_allowed", message: "Not an allowed permission." }],
     });
     assert.equal(r.missing.source, "defaults");
     assert.match(r.missing.reason, /answered 404/);
     assert.equal(r.missing.max, 16384);
     assert.match(r.refused, /settings refused: max_body_bytes must be a whole number/);
-    assert.deepEqual(r.given, { source: "given", settings: { max_body_bytes: 4096, allowed_permissions: [] }, read: 422 });
+    assert.deepEqual(r.given, { source: "given", settings: { max_body_bytes: 4096, allowed_permissions: [], permission_pattern: "^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$" }, read: 422 });
     // Refused by the page's CSP before it left the browser (CORS alone would have let it reach the server).
     assert.equal(r.crossOrigin, "defaults");
     assert.ok(!server.requests.includes("GET /csp-probe/config.json"), "the page's CSP let a request to another origin out");
