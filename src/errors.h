@@ -1,5 +1,5 @@
 // The error catalogue: every error the product answers, one row each.
-// error.code = status * 100 + n; docs/errors.md is generated from this table (scripts/gen-errors-doc).
+// error.code = status * 100 + n; docs/errors.md is generated from this table (scripts/errors-doc.mjs).
 #pragma once
 #include <cstdint>
 #include <string_view>

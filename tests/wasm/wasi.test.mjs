@@ -156,3 +156,15 @@ test("a key longer than 200 bytes is stored as h-<sha256> with the key inside", 
   assert.equal(hashed.length, 1);
   assert.match(readFileSync(join(kv, hashed[0]), "utf8"), new RegExp(`"key":"idempotency:test:key_test_1:${idem}"`));
 });
+
+test("host-shims/wasi/run.mjs runs the command with wasmtime's arguments", () => {
+  const kv = tempDir();
+  seedKvDir(kv, seed);
+  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+                headers: { Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
+                json: { email: "runner@example.com" } };
+  const out = execFileSync(process.execPath, [join(root, "host-shims", "wasi", "run.mjs"), "--dir", `${kv}::/kv`, "--env", "ROUTING=edge"],
+    { input: rawRequest(req) });
+  assert.equal(parseResponse(out).status, 201);
+  assert.ok(existsSync(join(kv, encodeKey("account_membership:test:acct_1:email:runner@example.com"))));
+});

@@ -1,37 +1,17 @@
 // Runs the WASI command (dist/wasi/membership-cli.wasm) under Node's node:wasi, as wasmtime would:
 // stdin/stdout/stderr are files, /kv (and /origin) are preopened directories.
 import { WASI } from "node:wasi";
-import { readFileSync, writeFileSync, openSync, closeSync, mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, openSync, closeSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createHash } from "node:crypto";
+import { encodeKey, seedKvDir } from "../../host-shims/wasi/kv_files.mjs";
+
+export { encodeKey, seedKvDir };
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const cliPath = join(root, "dist", "wasi", "membership-cli.wasm");
 let compiled = null;
-
-// The file name of a KV key (host-shims/wasi/kv_files.h).
-export function encodeKey(key) {
-  let out = "";
-  const bytes = Buffer.from(key, "utf8");
-  bytes.forEach((c, i) => {
-    const plain = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x2d;
-    const escape = !plain || (i === 0 && c === 0x2e) || (i === 1 && c === 0x2d && bytes[0] === 0x68);
-    out += escape ? "%" + c.toString(16).toUpperCase().padStart(2, "0") : String.fromCharCode(c);
-  });
-  if (out.length > 200 || !out.length) return "h-" + createHash("sha256").update(key).digest("hex");
-  return out;
-}
-
-export function seedKvDir(dir, entries) {
-  mkdirSync(dir, { recursive: true });
-  for (const { key, value } of entries) {
-    const name = encodeKey(key);
-    const content = name.startsWith("h-") ? `#mb-kv v1 ${JSON.stringify({ key })}\n${value}` : value;
-    writeFileSync(join(dir, name), content);
-  }
-}
 
 // Runs the command once. input: Buffer|string for stdin. Returns {exitCode, stdout: Buffer, stderr}.
 export async function runCli(input, { env = {}, args = [], kvDir = null, originDir = null } = {}) {

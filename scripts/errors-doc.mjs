@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// Writes docs/errors.md from the catalogue in src/errors.h (the one table of error codes).
+// tests/docs/errors.test.mjs fails when the doc and the table disagree.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// When each error is answered, in words for operators and callers.
+const WHEN = {
+  invalid_json: "The body is not JSON (syntax error, trailing data, empty body, a NUL or control character in a string, a lone surrogate escape such as `\\ud800`).",
+  invalid_utf8: "The body has bytes that are not UTF-8 (including overlong forms and encoded surrogates).",
+  body_not_object: "The body is JSON but not an object (an array, a string, a number...).",
+  duplicate_key: "A key appears twice in any object of the body, at any depth.",
+  too_deep: "Arrays/objects nested deeper than 32 levels.",
+  missing_account_id: "No `account_id` query parameter, or an empty one.",
+  invalid_account_id: "`account_id` repeated, badly percent-encoded, or not 1-128 characters of `[A-Za-z0-9_-]`.",
+  invalid_idempotency_key: "`Idempotency-Key` sent twice, empty, longer than 255 or not printable ASCII.",
+  malformed_request: "The WASI command could not parse the HTTP request on stdin (the worker never sees such requests: workerd refuses them).",
+  missing_credential: "No `Authorization` header, another scheme than Bearer, or an empty token.",
+  malformed_credential: "More than one `Authorization` header, a token with spaces or commas, or a token that is neither a JWT nor has `sk_`/`pk_` in its first 32 characters.",
+  unknown_api_key: "No `apikey:<sha256>` record for this key in the key's mode.",
+  revoked_api_key: "The key's record has `revoked: true`.",
+  expired_api_key: "The key's record has an `expires_at` in the past.",
+  api_key_mismatch: "The record's `type` or `mode` disagrees with the key string (e.g. a `sk_test_` key whose record says live).",
+  jwt_not_configured: "A JWT, but `JWT_ISSUER`, `JWT_AUDIENCE` and a key source are not all set.",
+  jwt_malformed: "A JWT with a bad base64url segment (padding, other characters, non-canonical tail), a payload that is not a JSON object, no `alg`, or a claim of the wrong type.",
+  jwt_unsupported_alg: "`alg` is not RS256/ES256/HS256 with key material configured for it (`none` in any spelling is always refused).",
+  jwt_unknown_key: "No configured key matches the token's `kid` and algorithm (after at most one JWKS refetch a minute).",
+  jwt_bad_signature: "The signature does not verify (tampered, truncated, wrong key, r=s=0...).",
+  jwt_expired: "`exp` plus `JWT_LEEWAY_SECONDS` is not in the future.",
+  jwt_not_yet_valid: "`nbf` is later than now plus the leeway.",
+  jwt_issued_in_future: "`iat` is later than now plus the leeway.",
+  jwt_wrong_issuer: "`iss` is not `JWT_ISSUER`.",
+  jwt_wrong_audience: "`aud` (string or array) does not contain `JWT_AUDIENCE`.",
+  jwt_missing_claim: "No `exp`, or no (or an empty) `sub`.",
+  publishable_key: "A `pk_` key: publishable keys may never create memberships (answered before the body is read, with no KV read).",
+  account_not_granted: "The key's `account_ids` (or the token's `account_ids` claim) does not contain the account; a token without the claim where the edge answers.",
+  missing_scope: "`JWT_REQUIRED_SCOPE` is set and neither `scope` nor `permissions` of the token holds it.",
+  not_found: "Any path other than `/v1/account-memberships[/]` and `/preview/config.json`.",
+  account_not_found: "No `account:<mode>:<id>` record in the credential's mode (a test key never sees live accounts).",
+  workspace_membership_not_found: "No `workspace_membership:<mode>:<id>` record in the credential's mode.",
+  method_not_allowed: "Another method than POST/OPTIONS on the endpoint (GET/HEAD on config.json); with `Allow`.",
+  membership_conflict: "The membership exists with other permissions; `details.existing_permissions` lists them.",
+  idempotency_key_reused: "The `Idempotency-Key` was used by this credential for a different request (account, fields, permissions as a set).",
+  body_too_large: "The declared `Content-Length` or the body itself is over `MAX_BODY_BYTES`.",
+  unsupported_media_type: "`Content-Type` is missing or not `application/json` (a `charset` other than UTF-8 too).",
+  validation_failed: "Field errors; `details.errors` lists every one (`field`, `reason`, `message`).",
+  workspace_mismatch: "The workspace membership belongs to another workspace than the account (`details.errors` names the field).",
+  rate_limited: "The credential's rate limit is exhausted; `Retry-After` says when to try again.",
+  internal_error: "The module trapped or the host failed; the instance is replaced. Never a stack trace.",
+  configuration_error: "A bad configuration value; the log line names the variable. Every request gets this until it is fixed.",
+  corrupt_record: "A stored KV record is not the JSON its key's layout requires, or is over 64 KiB.",
+  origin_unreachable: "The origin refused the connection, reset it, or could not be reached (the WASI command has no sockets).",
+  origin_bad_response: "The origin answered something that is not a JSON object, or a status outside 200-599.",
+  storage_unavailable: "A KV read or write failed; a create is never acknowledged without its write.",
+  key_provider_unavailable: "`JWT_JWKS_URL` could not be fetched and no earlier keys are cached.",
+  origin_timeout: "The origin did not answer within `ORIGIN_TIMEOUT_MS`.",
+};
+
+export function errorRows() {
+  const header = readFileSync(join(root, "src", "errors.h"), "utf8");
+  return [...header.matchAll(/X\((\w+), (\d{3}), (\d+), "([^"]*)"\)/g)].map(([, name, status, n, message]) => ({
+    name, status: Number(status), code: Number(status) * 100 + Number(n), message,
+  }));
+}
+
+export function renderErrorsDoc() {
+  const rows = errorRows();
+  const lines = [
+    "# Error codes",
+    "",
+    "Every error answer has the envelope",
+    "`{\"message\":m,\"success\":false,\"error\":{\"code\":c,\"message\":m,\"details\":{...}}}` with",
+    "`Content-Type: application/json` and an `X-Request-Id`. `error.code` is `status * 100 + n` and",
+    "never changes meaning; `details` is always an object. 401 answers carry",
+    "`WWW-Authenticate: Bearer realm=\"api\"`, 405 `Allow`, 429 `Retry-After`.",
+    "",
+    "This file is generated from `src/errors.h` by `node scripts/errors-doc.mjs`; a test fails when they differ.",
+    "",
+    "| code | status | name | message | when |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r.code} | ${r.status} | \`${r.name}\` | ${r.message} | ${WHEN[r.name] ?? ""} |`),
+    "",
+    "## Field errors (422, `details.errors[]`)",
+    "",
+    "| reason | meaning |",
+    "| --- | --- |",
+    "| `unknown_field` | a top-level field the API does not have (named as sent, up to 128 bytes) |",
+    "| `one_of_required` | neither `workspace_membership_id` nor `email` (reported on `workspace_membership_id`) |",
+    "| `mutually_exclusive` | both `workspace_membership_id` and `email` (reported on `email`) |",
+    "| `invalid_type` | wrong JSON type, `null` included |",
+    "| `empty` | an empty string |",
+    "| `too_long` | over the field's length limit (id 128, email 254, permission 64) |",
+    "| `invalid_format` | not a valid email (WHATWG rule), or a permission not matching `^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$` |",
+    "| `not_allowed` | a permission outside `ALLOWED_PERMISSIONS` |",
+    "| `duplicate` | a permission given twice (`permissions[i]` names the second) |",
+    "| `too_many` | more than 100 permissions |",
+    "| `other_workspace` | (42202) the workspace membership is in another workspace |",
+    "",
+    "Errors from the origin (forwarded requests) are passed through with the origin's status and envelope.",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  writeFileSync(join(root, "docs", "errors.md"), renderErrorsDoc());
+  console.log(`docs/errors.md: ${errorRows().length} codes`);
+}

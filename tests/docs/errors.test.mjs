@@ -1,0 +1,22 @@
+// docs/errors.md is the catalogue of src/errors.h, and every code is explained.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderErrorsDoc, errorRows } from "../../scripts/errors-doc.mjs";
+import { root } from "../worker/harness.mjs";
+
+test("docs/errors.md matches src/errors.h (regenerate with node scripts/errors-doc.mjs)", () => {
+  assert.equal(readFileSync(join(root, "docs", "errors.md"), "utf8"), renderErrorsDoc());
+});
+
+test("every code is status*100+n, unique, and has a 'when' explanation", () => {
+  const rows = errorRows();
+  assert.ok(rows.length >= 40);
+  assert.equal(new Set(rows.map((r) => r.code)).size, rows.length);
+  const doc = renderErrorsDoc();
+  for (const r of rows) {
+    assert.equal(Math.floor(r.code / 100), r.status);
+    assert.match(doc, new RegExp(`\\| ${r.code} \\| ${r.status} \\| \`${r.name}\` \\| [^|]+ \\| [^|]{10,}`), r.name);
+  }
+});
