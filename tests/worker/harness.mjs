@@ -30,13 +30,13 @@ export function readSeed(path = join(root, "tests", "scenarios", "seed.json")) {
 }
 
 // Seeds KV: `seed` is a seed description (api_keys/records) or a list of {key, value}.
-export async function seedKv(persistDir, seed, binding = "KV") {
+export async function seedKv(persistDir, seed, binding = "KV", config = join(root, "wrangler.toml")) {
   const entries = Array.isArray(seed) ? seed : bulkEntries(seed);
   if (!entries.length) return;
   mkdirSync(persistDir, { recursive: true });
   const file = join(persistDir, `seed-${binding}.json`);
   writeFileSync(file, JSON.stringify(entries));
-  await run(wrangler, ["kv", "bulk", "put", file, "--binding", binding, "--local", "--persist-to", persistDir], { cwd: root, env });
+  await run(wrangler, ["kv", "bulk", "put", file, "--binding", binding, "--local", "--persist-to", persistDir, "--config", config], { cwd: root, env });
 }
 
 export async function listKeys(persistDir, prefix, binding = "KV") {
@@ -45,9 +45,9 @@ export async function listKeys(persistDir, prefix, binding = "KV") {
   return JSON.parse(stdout.slice(stdout.indexOf("["))).map((k) => k.name);
 }
 
-export async function getKey(persistDir, key, binding = "KV") {
+export async function getKey(persistDir, key, binding = "KV", config = join(root, "wrangler.toml")) {
   try {
-    const { stdout } = await run(wrangler, ["kv", "key", "get", key, "--binding", binding, "--local", "--persist-to", persistDir, "--text"],
+    const { stdout } = await run(wrangler, ["kv", "key", "get", key, "--binding", binding, "--local", "--persist-to", persistDir, "--text", "--config", config],
       { cwd: root, env });
     const text = stdout.trim().split("\n").filter((l) => !l.startsWith("Resource location") && !l.includes("--remote")).join("\n").trim();
     return text && text !== "Value not found" ? text : null;
