@@ -328,6 +328,17 @@ Effect& Exchange::add_effect(Effect::Kind kind) {
   return effects_.back();
 }
 
+// Hands the batch built so far to the host; resume() continues in `phase`.
+Step Exchange::need_effects(Phase phase) {
+  phase_ = phase;
+  Step step;
+  step.effects = std::move(effects_);
+  effects_.clear();
+  step.notices = std::move(notices_);
+  notices_.clear();
+  return step;
+}
+
 Step Exchange::reads() {
   prefetch_storage();
   for (const std::string& slot : wanted_) {
@@ -338,13 +349,7 @@ Step Exchange::reads() {
     in_flight_[e.id] = slot;
   }
   wanted_.clear();
-  phase_ = Phase::reading;
-  Step step;
-  step.effects = std::move(effects_);
-  effects_.clear();
-  step.notices = std::move(notices_);
-  notices_.clear();
-  return step;
+  return need_effects(Phase::reading);
 }
 
 std::optional<std::string> Exchange::membership_key_if_known() {
@@ -504,11 +509,7 @@ Step Exchange::advance() {
     if (cfg_.rate_limiter_period > 0) {
       Effect& e = add_effect(Effect::Kind::rate_limit);
       e.key = credential_id_;
-      phase_ = Phase::rate_limiting;
-      Step step;
-      step.effects = std::move(effects_);
-      effects_.clear();
-      return step;
+      return need_effects(Phase::rate_limiting);
     }
     rate_checked_ = true;
     if (cfg_.rate_limit_per_minute > 0) {
@@ -623,11 +624,7 @@ Step Exchange::verify_jwt() {
           e.url = cfg_.jwt_jwks_url;
           e.headers = {{"Accept", "application/json"}};
           e.timeout_ms = cfg_.origin_timeout_ms;
-          phase_ = Phase::fetching_keys;
-          Step step;
-          step.effects = std::move(effects_);
-          effects_.clear();
-          return step;
+          return need_effects(Phase::fetching_keys);
         }
         if (engine_.remote_keys_fetched_s < 0) return fail(Error::key_provider_unavailable);
       }
@@ -755,13 +752,7 @@ Step Exchange::answer_at_edge() {
   put.value = dump(data);
   pending_status_ = 201;
   pending_body_ = success_envelope(data);
-  phase_ = Phase::writing;
-  Step step;
-  step.effects = std::move(effects_);
-  effects_.clear();
-  step.notices = std::move(notices_);
-  notices_.clear();
-  return step;
+  return need_effects(Phase::writing);
 }
 
 Step Exchange::after_write(const std::vector<Outcome>& outcomes) {
@@ -797,13 +788,7 @@ Step Exchange::forward() {
   }
   e.body = std::move(body);
   e.timeout_ms = cfg_.origin_timeout_ms;
-  phase_ = Phase::forwarding;
-  Step step;
-  step.effects = std::move(effects_);
-  effects_.clear();
-  step.notices = std::move(notices_);
-  notices_.clear();
-  return step;
+  return need_effects(Phase::forwarding);
 }
 
 Step Exchange::after_forward(const Outcome& o) {

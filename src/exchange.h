@@ -138,6 +138,7 @@ class Exchange {
   Lookup need(const std::string& store, const std::string& key);
   void want(const std::string& store, const std::string& key) { need(store, key); }
   Step reads();
+  Step need_effects(Phase phase);
   Effect& add_effect(Effect::Kind kind);
 
   Step respond(int status, std::string body, Headers extra = {});
