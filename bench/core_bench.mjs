@@ -40,13 +40,21 @@ function perform(kv, e) {
   }
 }
 
+// Effect counters of the timed requests: read rounds, KV reads, KV writes (incl. background).
+const counts = { readRounds: 0, reads: 0, writes: 0 };
+
 // As the worker does it: the body as bytes, the metadata as JSON, effects until done.
 function runOne(core, kv, r) {
   const exchange = core.begin({ method: r.method, target: r.target, headers: r.headers, body_truncated: false }, encoder.encode(r.body));
   try {
     let step = exchange.step();
-    while (!step.done) step = exchange.resume(step.effects.map((e) => perform(kv, e)));
-    for (const e of step.background) perform(kv, e);
+    while (!step.done) {
+      let reads = 0;
+      for (const e of step.effects) if (e.op === "kv_get") reads++; else if (e.op === "kv_put") counts.writes++;
+      if (reads) { counts.readRounds++; counts.reads += reads; }
+      step = exchange.resume(step.effects.map((e) => perform(kv, e)));
+    }
+    for (const e of step.background) { perform(kv, e); if (e.op === "kv_put") counts.writes++; }
     return step.status;
   } finally {
     exchange.end();
@@ -66,6 +74,7 @@ for (const c of fx.cases) {
   if (core.configError) throw new Error(`configuration error: ${notices.join("; ")}`);
   for (const r of c.warmup) runOne(core, kv, r);
   const timed = c.timed.slice(0, limit);
+  Object.assign(counts, { readRounds: 0, reads: 0, writes: 0 });
   let session;
   if (args.profile) {
     session = new Session();
@@ -91,6 +100,7 @@ for (const c of fx.cases) {
   const sorted = Float64Array.from(us).sort();
   const mean = us.reduce((a, b) => a + b, 0) / us.length;
   if (ok !== timed.length) failures++;
-  console.log(JSON.stringify({ case: c.name, n: us.length, median_us: percentile(sorted, 0.5), p99_us: percentile(sorted, 0.99), mean_us: mean, status_ok: ok }));
+  console.log(JSON.stringify({ case: c.name, n: us.length, median_us: percentile(sorted, 0.5), p99_us: percentile(sorted, 0.99), mean_us: mean, status_ok: ok,
+    per_request: { read_rounds: counts.readRounds / us.length, kv_reads: counts.reads / us.length, kv_writes: counts.writes / us.length } }));
 }
 process.exitCode = failures ? 1 : 0;

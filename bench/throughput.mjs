@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// Throughput through `wrangler dev` on loopback: the empty worker (the ceiling), the product and
+// the baseline (Hono + zod + jose), all started at once and measured in the same run, each load
+// run by wrk (Debian's /usr/bin/wrk, one thread, N connections, D seconds) with
+// bench/wrk/membership.lua. Scenarios:
+//   empty          the empty worker (same POST as the replay)
+//   replay         KV-answered 200: the same create again (API key)
+//   create         201: a new email per request (API key)
+//   jwt_rs256      201 with a first-seen RS256 JWT per request (tokens pre-signed per run)
+// CPU per request: utime+stime from /proc/<pid>/stat of the worker's workerd processes (and of
+// the whole wrangler tree) before and after each load run, divided by the requests answered.
+//
+//   node bench/throughput.mjs --fixture build/bench/fixture.json [--reps 3] [--duration 10]
+//        [--connections 16] [--out results.json]
+import { execFile } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs, promisify } from "node:util";
+import { API_KEY, makeKeys, readSeed, signFor, tokenClaims, varsFor } from "./lib/fixture.mjs";
+import { root, work } from "./lib/paths.mjs";
+import { configs, cpuSeconds, snapshotProduct, startWrangler } from "./lib/workers.mjs";
+
+const run = promisify(execFile);
+
+export const SCENARIOS = [
+  { id: "empty", worker: "empty", mode: "replay", label: "(a) empty worker, constant JSON" },
+  { id: "replay", worker: "product", mode: "replay", label: "(b) KV-answered 200 (replayed create)" },
+  { id: "replay", worker: "baseline", mode: "replay", label: "(b) KV-answered 200 (replayed create)" },
+  { id: "create", worker: "product", mode: "create", label: "(c) 201 create (API key)" },
+  { id: "create", worker: "baseline", mode: "create", label: "(c) 201 create (API key)" },
+  { id: "jwt_rs256", worker: "product", mode: "jwt", label: "(d) 201 create, first-seen RS256 JWT" },
+  { id: "jwt_rs256", worker: "baseline", mode: "jwt", label: "(d) 201 create, first-seen RS256 JWT" },
+  // Diagnostics (bench/diag-worker): the empty answer plus one log line, plus one KV read.
+  { id: "diag_log", worker: "diag", mode: "replay", variant: "log", label: "diagnostic: constant JSON + one log line" },
+  { id: "diag_kv1", worker: "diag", mode: "replay", variant: "kv1", label: "diagnostic: constant JSON + one KV read + one log line" },
+];
+
+// CPU seconds so far of the worker's processes, by role (lib/workers.mjs) and in total.
+function cpuOf(worker) {
+  const out = { worker: 0, proxy: 0, wrangler: 0, other: 0, total: 0 };
+  for (const p of worker.processes()) {
+    const s = cpuSeconds(p.pid);
+    out[p.role] += s;
+    out.total += s;
+  }
+  out.workerd = out.worker + out.proxy;
+  return out;
+}
+
+const perRequest = (before, after, n) => Object.fromEntries(Object.keys(after).map((k) => [k, ((after[k] - before[k]) / n) * 1e6]));
+
+async function wrk(url, { mode, runId, tokenFile = "", variant = "", duration, connections }) {
+  const args = ["-t1", `-c${connections}`, `-d${duration}s`, "--timeout", "10s", "-s", join(root, "bench", "wrk", "membership.lua"), url, "--", mode, runId, API_KEY, tokenFile, variant];
+  const { stdout } = await run("wrk", args, { maxBuffer: 16 * 1024 * 1024 });
+  const line = stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+  if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
+  return JSON.parse(line);
+}
+
+export async function measureThroughput({ reps = 3, duration = 10, connections = 16, warmup = 3, snapshot = null, log = console.error } = {}) {
+  mkdirSync(work, { recursive: true });
+  const keys = makeKeys();
+  const vars = varsFor(keys);
+  const seed = readSeed();
+  const product = snapshot ?? snapshotProduct();
+  const workers = {};
+  try {
+    for (const [name, config] of [["empty", configs.empty], ["baseline", configs.baseline], ["product", product.config], ["diag", configs.diag]]) {
+      workers[name] = await startWrangler({ config, vars, seed });
+      log(`started ${name} worker at ${workers[name].url}: ${workers[name].processes().map((p) => `${p.name}:${p.pid}`).join(" ")}`);
+    }
+    // Enough first-seen tokens for a run at a generous rate; a wrap-around is reported.
+    const tokensPerRun = Math.max(4000, Math.ceil(duration * 1500));
+    let tokenRun = 0;
+    const tokenFileFor = () => {
+      const file = join(work, `tokens-${tokenRun}.txt`);
+      const lines = [];
+      for (let i = 0; i < tokensPerRun; i++) lines.push(signFor("RS256", keys, tokenClaims(Date.now(), i, `load${tokenRun}`)));
+      tokenRun++;
+      writeFileSync(file, lines.join("\n") + "\n");
+      return file;
+    };
+
+    const results = [];
+    for (let rep = 0; rep < reps + (warmup > 0 ? 1 : 0); rep++) {
+      const isWarmup = warmup > 0 && rep === 0;
+      for (const s of SCENARIOS) {
+        const w = workers[s.worker];
+        const tokenFile = s.mode === "jwt" ? tokenFileFor() : "";
+        const runId = `r${rep}${s.worker[0]}${Date.now().toString(36)}`;
+        w.resetLogs();
+        const load1 = loadavg()[0];
+        const before = cpuOf(w);
+        const t0 = process.hrtime.bigint();
+        const out = await wrk(w.url, { mode: s.mode, runId, tokenFile, variant: s.variant, duration: isWarmup ? warmup : duration, connections });
+        const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+        await new Promise((r) => setTimeout(r, 300)); // let the last log lines and background writes land
+        const after = cpuOf(w);
+        if (isWarmup) { log(`warm-up ${s.worker} ${s.id}: ${out.requests} requests`); continue; }
+        const seconds = out.duration_us / 1e6;
+        const r = {
+          rep, scenario: s.id, worker: s.worker, label: s.label,
+          requests: out.requests, rps: out.requests / seconds,
+          latency_ms: { p50: out.latency_us.p50 / 1000, p90: out.latency_us.p90 / 1000, p99: out.latency_us.p99 / 1000, max: out.latency_us.max / 1000 },
+          statuses: out.statuses, errors: out.errors,
+          cpu_us_per_request: perRequest(before, after, out.requests),
+          cpu_utilization: { workerd: (after.workerd - before.workerd) / wall, total: (after.total - before.total) / wall },
+          logged: { requests: w.logs.requests, kv_calls_per_request: w.logs.requests ? w.logs.kvCalls / w.logs.requests : 0, rounds_per_request: w.logs.requests ? w.logs.rounds / w.logs.requests : 0, by_status: w.logs.byStatus },
+          tokens_reused: s.mode === "jwt" ? Math.max(0, out.requests - tokensPerRun) : 0,
+          loadavg_before: load1, loadavg_after: loadavg()[0],
+        };
+        results.push(r);
+        log(`rep ${rep} ${s.worker.padEnd(8)} ${s.id.padEnd(9)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.latency_ms.p50.toFixed(2)} ms  p99 ${r.latency_ms.p99.toFixed(2)} ms  ` +
+          `CPU µs/req: worker ${r.cpu_us_per_request.worker.toFixed(0)} proxy ${r.cpu_us_per_request.proxy.toFixed(0)} wrangler ${r.cpu_us_per_request.wrangler.toFixed(0)}  kv ${r.logged.kv_calls_per_request.toFixed(2)}/req  ${JSON.stringify(out.statuses)}`);
+      }
+    }
+    return { reps, duration_s: duration, connections, threads: 1, tokens_per_run: tokensPerRun, results };
+  } finally {
+    for (const w of Object.values(workers)) await w.stop();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: {
+    reps: { type: "string", default: "3" }, duration: { type: "string", default: "10" }, connections: { type: "string", default: "16" },
+    warmup: { type: "string", default: "3" }, out: { type: "string" },
+  } });
+  const res = await measureThroughput({ reps: Number(values.reps), duration: Number(values.duration), connections: Number(values.connections), warmup: Number(values.warmup) });
+  const text = JSON.stringify(res, null, 1);
+  if (values.out) writeFileSync(values.out, text);
+  else console.log(text);
+}

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Experiments behind the suggested fixes: the worker module rebuilt from build/wasi's own compile
+// and link commands (ninja -t commands) with other optimisation flags, into build/bench/variants/,
+// without touching the shipped build. Used by bench/run.mjs to measure what a flag change buys
+// (per-request CPU in V8, and size) before anyone edits cmake/.
+//   bearssl-O3   BearSSL compiled with -O3, everything else as shipped (-Oz, wasm-opt -Oz)
+//   all-O3       every object -O3 and the link's wasm-opt pass at -O3
+//
+//   node bench/variants.mjs [bearssl-O3|all-O3 ...]    prints {variant: path}
+import { exec as execCb, execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { root, work } from "./lib/paths.mjs";
+
+const exec = promisify(execCb);
+
+export const VARIANTS = {
+  "bearssl-O3": { compile: (file) => (file.includes("third_party/bearssl/") ? "-O3" : null), link: null },
+  "all-O3": { compile: () => "-O3", link: "-O3" },
+};
+
+async function pool(tasks, width) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < tasks.length) await tasks[next++]();
+  }));
+}
+
+export async function buildVariant(name, { jobs = 2 } = {}) {
+  const v = VARIANTS[name];
+  const dir = join(root, "build", "wasi");
+  const out = join(work, "variants", name);
+  const commands = execFileSync("ninja", ["-C", dir, "-t", "commands", "membership"], { encoding: "utf8" }).trim().split("\n");
+  const link = commands.pop();
+  const replaced = new Map(); // object path -> variant object path
+  const tasks = [];
+  for (const cmd of commands) {
+    const obj = / -o (\S+\.o) /.exec(cmd)?.[1];
+    const src = / -c (\S+)$/.exec(cmd)?.[1];
+    if (!obj || !src) continue;
+    const level = v.compile(src);
+    if (!level) continue;
+    const target = join(out, obj);
+    mkdirSync(dirname(target), { recursive: true });
+    replaced.set(obj, target);
+    const c = cmd.replace(" -Oz ", ` ${level} `).replace(` -o ${obj} `, ` -o ${target} `).replace(/ -MD -MT \S+ -MF \S+/, "");
+    tasks.push(() => exec(c, { cwd: dir, maxBuffer: 64 * 1024 * 1024 }));
+  }
+  await pool(tasks, jobs);
+  const wasm = join(out, "membership.wasm");
+  let l = link.replace(/ -o \S+membership\.wasm/, ` -o ${wasm}`);
+  for (const [obj, target] of replaced) l = l.replace(` ${obj} `, ` ${target} `);
+  if (v.link) l = l.replace(" -Oz ", ` ${v.link} `);
+  await exec(l, { cwd: dir, maxBuffer: 64 * 1024 * 1024, shell: "/bin/bash" });
+  return wasm;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(VARIANTS);
+  const out = {};
+  for (const n of names) out[n] = await buildVariant(n);
+  console.log(JSON.stringify(out));
+}
