@@ -39,10 +39,19 @@ export async function seedKv(persistDir, seed, binding = "KV", config = join(roo
   await run(wrangler, ["kv", "bulk", "put", file, "--binding", binding, "--local", "--persist-to", persistDir, "--config", config], { cwd: root, env });
 }
 
+// Every key under a prefix. `wrangler kv key list --local` answers at most 1000 names and takes no
+// cursor, so a full page is split by the next character (those seen, and digits: the tests number
+// their keys) until every page is short.
 export async function listKeys(persistDir, prefix, binding = "KV") {
   const { stdout } = await run(wrangler, ["kv", "key", "list", "--binding", binding, "--local", "--persist-to", persistDir, "--prefix", prefix],
     { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
-  return JSON.parse(stdout.slice(stdout.indexOf("["))).map((k) => k.name);
+  const names = JSON.parse(stdout.slice(stdout.indexOf("["))).map((k) => k.name);
+  if (names.length < 1000) return names;
+  const out = new Set(names.filter((n) => n === prefix));
+  const next = new Set(names.map((n) => n[prefix.length]).filter(Boolean));
+  for (const c of "0123456789@") next.add(c);
+  for (const c of next) for (const n of await listKeys(persistDir, prefix + c, binding)) out.add(n);
+  return [...out];
 }
 
 export async function getKey(persistDir, key, binding = "KV", config = join(root, "wrangler.toml")) {
