@@ -3,21 +3,27 @@
 // and link commands (ninja -t commands) with other optimisation flags, into build/bench/variants/,
 // without touching the shipped build. Used by bench/run.mjs to measure what a flag change buys
 // (per-request CPU in V8, and size) before anyone edits cmake/.
-//   bearssl-O3   BearSSL compiled with -O3, everything else as shipped (-Oz, wasm-opt -Oz)
-//   all-O3       every object -O3 and the link's wasm-opt pass at -O3
+//   ndebug              as shipped plus -DNDEBUG (cmake/wasi.cmake sets CMAKE_{C,CXX}_FLAGS_RELEASE to
+//                       "-Oz", dropping CMake's -DNDEBUG, so assert() and nlohmann's assert_invariant are live)
+//   bearssl-O3          BearSSL compiled with -O3, everything else as shipped (-Oz, wasm-opt -Oz)
+//   ndebug+bearssl-O3   both (the suggested change to cmake/wasi.cmake)
+//   all-O3              every object -O3 -DNDEBUG and the link's wasm-opt pass at -O3
 //
 //   node bench/variants.mjs [bearssl-O3|all-O3 ...]    prints {variant: path}
 import { exec as execCb, execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { root, work } from "./lib/paths.mjs";
 
 const exec = promisify(execCb);
 
+const isBearssl = (file) => file.includes("third_party/bearssl/");
 export const VARIANTS = {
-  "bearssl-O3": { compile: (file) => (file.includes("third_party/bearssl/") ? "-O3" : null), link: null },
-  "all-O3": { compile: () => "-O3", link: "-O3" },
+  ndebug: { compile: () => "-Oz -DNDEBUG", link: null },
+  "bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3" : null), link: null },
+  "ndebug+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-Oz -DNDEBUG"), link: null },
+  "all-O3": { compile: () => "-O3 -DNDEBUG", link: "-O3" },
 };
 
 async function pool(tasks, width) {
@@ -44,6 +50,8 @@ export async function buildVariant(name, { jobs = 2 } = {}) {
     const target = join(out, obj);
     mkdirSync(dirname(target), { recursive: true });
     replaced.set(obj, target);
+    // Up to date when newer than the shipped build's object (which ninja rebuilds on any change).
+    if (existsSync(target) && existsSync(join(dir, obj)) && statSync(target).mtimeMs > statSync(join(dir, obj)).mtimeMs) continue;
     const c = cmd.replace(" -Oz ", ` ${level} `).replace(` -o ${obj} `, ` -o ${target} `).replace(/ -MD -MT \S+ -MF \S+/, "");
     tasks.push(() => exec(c, { cwd: dir, maxBuffer: 64 * 1024 * 1024 }));
   }

@@ -1,20 +1,37 @@
 // Summarises a V8 .cpuprofile (node --cpu-prof): self time per function, and per category
 // (wasm core, BearSSL, JSON glue in JS, GC, ...), for the "where does the time go" notes.
 import { readFileSync } from "node:fs";
+import { origin } from "./origin.mjs";
+
+// Categories: wasm functions by origin (lib/origin.mjs); JS by what it is.
+export const CATEGORY = {
+  bearssl: "wasm: BearSSL",
+  json: "wasm: nlohmann::json",
+  libcxx: "wasm: libc++",
+  libc: "wasm: wasi-libc (malloc, mem*, printf)",
+  core: "wasm: core (src/, wasm/)",
+  glue: "JS: ABI glue (core.mjs)",
+  random: "JS: crypto.getRandomValues (Node)",
+  builtins: "JS: JSON / TextEncoder / TextDecoder builtins",
+  gc: "GC",
+  other: "JS: benchmark loop and other",
+};
 
 export function category(name, url) {
-  if (url?.startsWith("wasm://") || /^\$?wasm-function|^\$/.test(name)) {
-    if (/^br_|bearssl|^\$?br_/.test(name)) return "wasm: BearSSL";
-    if (/nlohmann|basic_json|json_sax|lexer|serializer|strict_json|parse_strict|dump/.test(name)) return "wasm: JSON (nlohmann)";
-    if (/^(\$)?(dlmalloc|malloc|free|realloc|calloc|operator new|operator delete|memcpy|memmove|memset|memcmp|strlen|sbrk)/.test(name) || /^(dlmalloc|dlfree|dlrealloc)/.test(name)) return "wasm: libc (malloc, mem*)";
-    if (/^std::|__1::/.test(name)) return "wasm: libc++";
-    return "wasm: core (mb::)";
+  if (url?.startsWith("wasm://") || /\.wasm/.test(url ?? "") || /^js-to-wasm|^wasm-to-js/.test(name)) {
+    if (/^js-to-wasm|^wasm-to-js/.test(name)) return CATEGORY.glue;
+    const o = origin(name);
+    if (o === "BearSSL") return CATEGORY.bearssl;
+    if (o === "nlohmann::json") return CATEGORY.json;
+    if (o === "libc++ / libc++abi") return CATEGORY.libcxx;
+    if (o === "wasi-libc") return CATEGORY.libc;
+    return CATEGORY.core;
   }
-  if (name === "(garbage collector)") return "GC";
-  if (name === "(program)" || name === "(idle)" || name === "(root)") return "V8 (program/idle)";
-  if (/core\.mjs/.test(url ?? "")) return "JS glue (core.mjs)";
-  if (/JSON|stringify|parse|encode|decode|TextEncoder|TextDecoder/.test(name)) return "JS builtins (JSON, TextEncoder)";
-  return "JS other (bench loop, builtins)";
+  if (name === "(garbage collector)") return CATEGORY.gc;
+  if (/core\.mjs$/.test(url ?? "")) return CATEGORY.glue;
+  if (/^(randomFillSync|RandomBytesJob|getRandomValues|run|assertOffset)$/.test(name) && !/bench/.test(url ?? "")) return CATEGORY.random;
+  if (/^(encode|decode|encodeInto|stringify|parse|JSON\.\w+)$/.test(name) || /encoding/.test(url ?? "")) return CATEGORY.builtins;
+  return CATEGORY.other;
 }
 
 // C++ names without template arguments and the json_abi namespace noise.
@@ -57,7 +74,7 @@ export function summarize(path, top = 15) {
   const entries = [...inclusive.entries()].filter(([n]) => /^(mb_\w+|begin|step|resume|end|runOne|perform|call|configure|stringify|parse)$/.test(n))
     .map(([name, us]) => ({ name, share: us / total })).sort((a, b) => b.share - a.share);
   const functions = [...self.entries()]
-    .map(([k, us]) => { const [name, url] = k.split("\u0000"); return { name, url, us, share: us / total, category: category(name, url) }; })
+    .map(([k, us]) => { const [name, url] = k.split("\u0000"); return { name: shortName(name), url, us, share: us / total, category: category(name, url) }; })
     .sort((a, b) => b.us - a.us);
   const cats = new Map();
   for (const f of functions) cats.set(f.category, (cats.get(f.category) ?? 0) + f.us);
@@ -71,5 +88,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log("");
   for (const e of s.entries) console.log(`${(e.share * 100).toFixed(1).padStart(5)}%  incl. ${e.name}`);
   console.log("");
-  for (const f of s.functions) console.log(`${(f.share * 100).toFixed(1).padStart(5)}%  ${shortName(f.name)}  ${f.url.split("/").pop()}`);
+  for (const f of s.functions) console.log(`${(f.share * 100).toFixed(1).padStart(5)}%  ${f.name}  ${f.url.split("/").pop()}`);
 }
