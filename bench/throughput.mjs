@@ -71,7 +71,7 @@ export async function measureThroughput({ reps = 3, duration = 10, connections =
       log(`started ${name} worker at ${workers[name].url}: ${workers[name].processes().map((p) => `${p.name}:${p.pid}`).join(" ")}`);
     }
     // Enough first-seen tokens for a run at a generous rate; a wrap-around is reported.
-    const tokensPerRun = Math.max(4000, Math.ceil(duration * 1500));
+    const tokensPerRun = Math.max(3000, Math.ceil(duration * 600));
     let tokenRun = 0;
     const tokenFileFor = () => {
       const file = join(work, `tokens-${tokenRun}.txt`);
