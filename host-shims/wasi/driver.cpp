@@ -120,14 +120,18 @@ Response Driver::handle(Request req, std::string& log) {
   Json line = log_to_json(step.log);
   line["duration_ms"] = now_ms_() - start;
   log.clear();
-  for (const std::string& n : notes) {
+  // LOG_LEVEL: request lines are "info", notes "warn".
+  const std::string& level = engine_.config().log_level;
+  bool info = level == "debug" || level == "info";
+  bool warn = info || level == "warn";
+  for (const std::string& n : warn ? notes : std::vector<std::string>{}) {
     Json nj = Json::object();
     nj["level"] = "warn";
     nj["request_id"] = step.log.request_id;
     nj["message"] = n;
     log += dump(nj) + "\n";
   }
-  log += dump(line) + "\n";
+  if (info) log += dump(line) + "\n";
   return step.response;
 }
 

@@ -125,12 +125,17 @@ function faultsFor(env, request) {
   return faults;
 }
 
+const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
+let minLevel = LEVELS.info;
+
+// One JSON line per record, at or above LOG_LEVEL.
 function log(record) {
-  console.log(JSON.stringify(record));
+  if ((LEVELS[record.level] ?? LEVELS.info) >= minLevel) console.log(JSON.stringify(record));
 }
 
 async function handle(request, env, ctx) {
   const started = Date.now();
+  minLevel = LEVELS[env.LOG_LEVEL] ?? LEVELS.info;
   const url = new URL(request.url);
   const faults = faultsFor(env, request);
   let instance = currentCore(env);
