@@ -85,6 +85,19 @@ function table(head, rows) {
   return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+// "Also running: fuzz_jwt (1.0 core, 80 % of the time) during throughput, …" from the sampler.
+function otherProcesses(R) {
+  const lines = [];
+  for (const [name, st] of Object.entries(R.stages)) {
+    const busy = (st.other_processes ?? []).filter((p) => p.share_of_samples >= 0.2).slice(0, 4);
+    if (busy.length) lines.push(`${name}: ${busy.map((p) => `\`${p.comm}\` (${p.mean_cpu.toFixed(1)} core, ${pct(p.share_of_samples)} of the samples)`).join(", ")}`);
+  }
+  if (!Object.values(R.stages).some((st) => st.samples)) return "";
+  return lines.length
+    ? `Processes outside the benchmark using more than 10 % of a core (sampled every 5 s) — ${lines.join("; ")}.`
+    : "No process outside the benchmark used more than 10 % of a core in at least a fifth of the samples of any stage (sampled every 5 s).";
+}
+
 export function buildReport(R) {
   const m = R.meta;
   const o = m.options;
@@ -107,6 +120,7 @@ Commit \`${m.commit}\`${m.dirty_sources.length ? ` with uncommitted changes in $
 Each measurement was repeated ${o.reps} times; a figure is the **median of the repetitions, with their range (min–max) in parentheses**.
 The machine has 2 cores and is shared: other engineers' builds and test runs were going on during the run (1-minute load average
 ${m.loadavg_start[0]} at the start, ${m.loadavg_end[0]} at the end; per stage: ${Object.entries(R.stages).map(([k, v]) => `${k} ${v.loadavg_before[0]}→${v.loadavg_after[0]}`).join(", ")}).
+${otherProcesses(R)}
 A load average above ~1 means something else was competing for the cores, so absolute times are upper bounds; the ratios
 measured in the same run (product vs empty worker vs baseline, wasm vs native) are the figures to compare. Regenerate with \`scripts/bench\` (about 15 minutes;
 \`scripts/bench --quick\` tries the machinery without writing this file).`);

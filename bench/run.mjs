@@ -21,9 +21,9 @@
 //               callgrind of the native core and of the native ABI path
 //   variants    bench/variants.mjs: -DNDEBUG, BearSSL -O3, both, all -O3 builds measured like the shipped one
 //   doc         bench/report.mjs + bench/plot.py (Debian's python3-matplotlib)
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -60,14 +60,22 @@ const load = () => loadavg().map((x) => Number(x.toFixed(2)));
 
 mkdirSync(work, { recursive: true });
 const results = { meta: {}, stages: {} };
+
+// What else runs on the machine meanwhile (other engineers' builds, tests, fuzzers): sampled by a
+// child process every 5 s, outside this process tree.
+const samplesPath = join(work, "other-processes.jsonl");
+rmSync(samplesPath, { force: true });
+const sampler = spawn(process.execPath, [join(root, "bench", "lib", "sampler.mjs"), String(process.pid), samplesPath, "5000"], { stdio: "ignore" });
+const stopSampler = () => { try { sampler.kill("SIGTERM"); } catch {} };
+process.on("exit", stopSampler);
 const stage = async (name, fn) => {
   if (skip.has(name)) { log(`skip ${name}`); return; }
   const t0 = Date.now();
   const l0 = load();
   log(`${name}: start (load ${l0.join(" ")})`);
-  results.stages[name] = { loadavg_before: l0 };
+  results.stages[name] = { loadavg_before: l0, started: new Date(t0).toISOString() };
   results[name] = await fn();
-  Object.assign(results.stages[name], { seconds: (Date.now() - t0) / 1000, loadavg_after: load() });
+  Object.assign(results.stages[name], { seconds: (Date.now() - t0) / 1000, loadavg_after: load(), finished: new Date().toISOString() });
   log(`${name}: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 };
 
@@ -174,6 +182,20 @@ await stage("variants", async () => {
 
 results.meta.finished = new Date().toISOString();
 results.meta.loadavg_end = load();
+stopSampler();
+// Per stage: the other processes seen busy, with their mean CPU (cores) while seen and the share of samples.
+if (existsSync(samplesPath)) try {
+  const samples = readFileSync(samplesPath, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  for (const [name, st] of Object.entries(results.stages)) {
+    if (!st.finished) continue;
+    const inStage = samples.filter((x) => x.t >= st.started && x.t <= st.finished);
+    const by = {};
+    for (const x of inStage) for (const p of x.busy) { by[p.comm] ??= { samples: 0, cpu: 0 }; by[p.comm].samples++; by[p.comm].cpu += p.cpu; }
+    st.other_processes = Object.entries(by).map(([comm, v]) => ({ comm, share_of_samples: v.samples / Math.max(1, inStage.length), mean_cpu: v.cpu / v.samples }))
+      .sort((a, b) => b.share_of_samples * b.mean_cpu - a.share_of_samples * a.mean_cpu);
+    st.samples = inStage.length;
+  }
+} catch (err) { log(`other-process samples unreadable: ${err.message}`); }
 const resultsPath = join(work, "results.json");
 writeFileSync(resultsPath, JSON.stringify(results, null, 1));
 log(`results: ${resultsPath}`);
