@@ -2,27 +2,16 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { BUILD_HINT, PREVIEW_DIR, ROOT, SITE, launchChromium, openPreview, serveStatic } from "./helpers.mjs";
+import { test } from "node:test";
+import { PREVIEW_DIR, ROOT, SITE, openPreview, serveStatic, usePreviewPage } from "./helpers.mjs";
 
-let browser, server, page, context;
-before(async () => {
-  assert.ok(existsSync(join(PREVIEW_DIR, "membership-preview.wasm")), `dist/site/preview is missing: ${BUILD_HINT}`);
-  browser = await launchChromium();
-  server = await serveStatic(SITE);
-  ({ page, context } = await openPreview(browser, `${server.url}/preview/`));
-});
-after(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.close();
-});
+const session = usePreviewPage();
 
 const URL_ = "https://api.example.com/v1/account-memberships/?account_id=acct_1";
 const JSON_HEADERS = { "Content-Type": "application/json", Authorization: "Bearer sk_test_abc" };
 
 test("the documented example: a 422 with every field error, then accepted", async () => {
-  const r = await page.evaluate(async (url) => {
+  const r = await session.page.evaluate(async (url) => {
     const { createPreview } = await import("./preview.mjs");
     const p = await createPreview();
     const bad = p.preview({ url, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email: "ann@", permissions: ["read", "Read"] }) });
@@ -48,7 +37,7 @@ test("the documented example: a 422 with every field error, then accepted", asyn
 });
 
 test("requests as fetch() would send them: methods, headers, bodies", async () => {
-  const r = await page.evaluate(async ({ url, headers }) => {
+  const r = await session.page.evaluate(async ({ url, headers }) => {
     const { createPreview } = await import("./preview.mjs");
     const p = await createPreview();
     const body = JSON.stringify({ workspace_membership_id: "wsm_1" });
@@ -79,7 +68,7 @@ test("requests as fetch() would send them: methods, headers, bodies", async () =
 });
 
 test("a body far over the limit is cut as the hosts cut it, and is a 413", async () => {
-  const r = await page.evaluate(async ({ url, headers }) => {
+  const r = await session.page.evaluate(async ({ url, headers }) => {
     const { createPreview } = await import("./preview.mjs");
     const p = await createPreview({ settings: { max_body_bytes: 100, allowed_permissions: null } });
     const at = (n) => p.preview({ url, headers, body: JSON.stringify({ email: "a@b.co", x: "y".repeat(n) }) });
@@ -96,7 +85,7 @@ test("settings: from a URL, given, or refused", async () => {
       .end(JSON.stringify({ max_body_bytes: 2048, allowed_permissions: ["read"], permission_pattern: "x" })),
   });
   // Same origin as the page: its Content-Security-Policy allows no other (see the last check).
-  const ctx = await openPreview(browser, `${edge.url}/preview/`);
+  const ctx = await openPreview(session.browser, `${edge.url}/preview/`);
   try {
     const r = await ctx.page.evaluate(async ({ base, other }) => {
     const { createPreview, loadSettings } = await import("./preview.mjs");
@@ -117,7 +106,7 @@ test("settings: from a URL, given, or refused", async () => {
         given: { source: given.settingsSource, settings: given.settings,
                  read: given.preview({ ...req, body: '{"email":"a@b.co","permissions":["read"]}' }).status },
       };
-    }, { base: edge.url, other: server.url });
+    }, { base: edge.url, other: session.server.url });
     assert.deepEqual(r.fromUrl, {
       source: "edge", settings: { max_body_bytes: 2048, allowed_permissions: ["read"], permission_pattern: "^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$" }, read: true,
       write: [{ field: "permissions[0]", reason: "not_allowed", message: "Not an allowed permission." }],
@@ -129,7 +118,7 @@ test("settings: from a URL, given, or refused", async () => {
     assert.deepEqual(r.given, { source: "given", settings: { max_body_bytes: 4096, allowed_permissions: [], permission_pattern: "^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$" }, read: 422 });
     // Refused by the page's CSP before it left the browser (CORS alone would have let it reach the server).
     assert.equal(r.crossOrigin, "defaults");
-    assert.ok(!server.requests.includes("GET /csp-probe/config.json"), "the page's CSP let a request to another origin out");
+    assert.ok(!session.server.requests.includes("GET /csp-probe/config.json"), "the page's CSP let a request to another origin out");
   } finally {
     await ctx.context.close();
     await edge.close();
@@ -146,7 +135,7 @@ test("a JWT's claims come back decoded and labelled not verified", async () => {
     noExp: `${b64({ alg: "HS256" })}.${b64({ sub: "u" })}.c2ln`,
     future: `${b64({ alg: "RS256" })}.${b64({ sub: "u", exp: now + 600, nbf: now + 300 })}.c2ln`,
   };
-  const r = await page.evaluate(async (tokens) => {
+  const r = await session.page.evaluate(async (tokens) => {
     const { createPreview } = await import("./preview.mjs");
     const p = await createPreview();
     const out = {};

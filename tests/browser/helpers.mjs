@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { WASI } from "node:wasi";
+import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
@@ -125,4 +127,22 @@ export function wasiEdge(requests, vars = {}) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// One Chromium page on the preview served by a static server, for the whole test file:
+// `const session = usePreviewPage();` then `session.page` inside tests.
+export function usePreviewPage() {
+  const session = {};
+  before(async () => {
+    assert.ok(existsSync(join(PREVIEW_DIR, "membership-preview.wasm")), `dist/site/preview is missing: ${BUILD_HINT}`);
+    session.browser = await launchChromium();
+    session.server = await serveStatic(SITE);
+    Object.assign(session, await openPreview(session.browser, `${session.server.url}/preview/`));
+  });
+  after(async () => {
+    await session.context?.close();
+    await session.browser?.close();
+    await session.server?.close();
+  });
+  return session;
 }

@@ -9,9 +9,9 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { forHost, scenarioFiles } from "../scenarios.mjs";
-import { BUILD_HINT, HARNESS, JWT_VARS, PREVIEW_DIR, SITE, WASI_CLI, launchChromium, openPreview, serveStatic, wasiEdge } from "./helpers.mjs";
+import { HARNESS, JWT_VARS, WASI_CLI, openPreview, wasiEdge, usePreviewPage } from "./helpers.mjs";
 
 // Every error code the storage-free stages can answer (src/errors.h): 400s, the credential's
 // shape (401 01/02/10/11/12, 403 01), 404 01, 405, 413, 415 and 422 01.
@@ -108,24 +108,13 @@ const groups = [
   restricted,
 ];
 
-let browser, server, page, context;
-before(async () => {
-  assert.ok(existsSync(join(PREVIEW_DIR, "membership-preview.wasm")), `dist/site/preview is missing: ${BUILD_HINT}`);
-  browser = await launchChromium();
-  server = await serveStatic(SITE);
-  ({ page, context } = await openPreview(browser, `${server.url}/preview/`));
-});
-after(async () => {
-  await context?.close();
-  await browser?.close();
-  await server?.close();
-});
+const session = usePreviewPage();
 
 describe("module vs the WASI command (the core's edge build)", { skip: !existsSync(WASI_CLI) && `no ${WASI_CLI}: cmake --preset wasi && cmake --build --preset wasi` }, () => {
   for (const g of groups) {
     test(g.file, async (t) => {
       const cases = g.cases.filter((c) => bodyIsText(c.request));
-      const { results } = await previewAll(page, cases.map((c) => c.request), { settings: settingsFor(g.vars) });
+      const { results } = await previewAll(session.page, cases.map((c) => c.request), { settings: settingsFor(g.vars) });
       const wire = cases.map(({ request: r }) => ({
         method: r.method, target: r.target, headers: Object.entries(r.headers ?? {}),
         body: r.json !== undefined ? JSON.stringify(r.json) : r.body_base64 !== undefined ? Buffer.from(r.body_base64, "base64").toString("utf8") : r.body ?? "",
@@ -145,7 +134,7 @@ describe("module vs the worker under wrangler dev", { skip: !existsSync(HARNESS)
     test(g.file, async (t) => {
       const { startWorker, send } = await import(HARNESS);
       const worker = await startWorker({ vars: { ...g.vars, ...JWT_VARS } });
-      const ctx = await openPreview(browser, `${worker.url}/preview/`);
+      const ctx = await openPreview(session.browser, `${worker.url}/preview/`);
       try {
         // The page the worker serves, judging with the settings the worker serves.
         const { results, source } = await previewAll(ctx.page, g.cases.map((c) => c.request), { settingsUrl: "./config.json" });
