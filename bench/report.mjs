@@ -93,9 +93,11 @@ function otherProcesses(R) {
     if (busy.length) lines.push(`${name}: ${busy.map((p) => `\`${p.comm}\` (${p.mean_cpu.toFixed(1)} core, ${pct(p.share_of_samples)} of the samples)`).join(", ")}`);
   }
   if (!Object.values(R.stages).some((st) => st.samples)) return "";
-  return lines.length
+  const cores = Object.entries(R.stages).filter(([, st]) => st.other_cores).map(([n, st]) => `${n} ${st.other_cores.mean.toFixed(2)}`);
+  const head = cores.length ? `CPU used outside the benchmark's own processes, mean cores per stage (from /proc/stat minus the benchmark's process tree, sampled every 5 s): ${cores.join(", ")}. ` : "";
+  return head + (lines.length
     ? `Processes outside the benchmark using more than 10 % of a core (sampled every 5 s) — ${lines.join("; ")}.`
-    : "No process outside the benchmark used more than 10 % of a core in at least a fifth of the samples of any stage (sampled every 5 s).";
+    : "No single process outside the benchmark used more than 10 % of a core in at least a fifth of the samples of any stage (short-lived compiler processes do not show individually).");
 }
 
 export function buildReport(R) {

@@ -194,6 +194,8 @@ if (existsSync(samplesPath)) try {
     st.other_processes = Object.entries(by).map(([comm, v]) => ({ comm, share_of_samples: v.samples / Math.max(1, inStage.length), mean_cpu: v.cpu / v.samples }))
       .sort((a, b) => b.share_of_samples * b.mean_cpu - a.share_of_samples * a.mean_cpu);
     st.samples = inStage.length;
+    const other = inStage.map((x) => x.other_cores).filter((x) => Number.isFinite(x));
+    if (other.length) st.other_cores = { mean: other.reduce((a, b) => a + b, 0) / other.length, max: Math.max(...other) };
   }
 } catch (err) { log(`other-process samples unreadable: ${err.message}`); }
 const resultsPath = join(work, "results.json");
