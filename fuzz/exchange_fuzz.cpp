@@ -66,13 +66,16 @@ mb::Outcome outcome_for(const mb::Effect& e, Script& s) {
       if (b % 3 != 0) o.value = kRecords[s.next() % kRecordCount];
       if (b % 11 == 1) o.value = std::string(70 * 1024, 'x');
       break;
-    case mb::Effect::Kind::kv_put: break;
+    case mb::Effect::Kind::kv_put:
+      break;
     case mb::Effect::Kind::fetch:
       o.status = 100 + s.next() * 2;
       o.body = kRecords[s.next() % kRecordCount];
       if (b % 5 == 1) o.body = R"({"message":"success","success":true,"data":)" + std::string(kRecords[5]) + "}";
       break;
-    case mb::Effect::Kind::rate_limit: o.allowed = b & 1; break;
+    case mb::Effect::Kind::rate_limit:
+      o.allowed = b & 1;
+      break;
   }
   return o;
 }
@@ -94,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   mb::Step step = exchange.begin(req, {1795835220000, std::string(64, '\x2a')});
   int rounds = 0;
   while (!step.done) {
-    if (++rounds > 8) std::abort();  // the pipeline needs at most a handful of rounds
+    if (++rounds > 8) std::abort();          // the pipeline needs at most a handful of rounds
     if (step.effects.empty()) std::abort();  // a step that is not done must ask for something
     std::vector<mb::Outcome> outcomes;
     for (const mb::Effect& e : step.effects) outcomes.push_back(outcome_for(e, script));

@@ -78,8 +78,9 @@ TEST_CASE("a revoked key is refused once the record cache expires") {
   native::MemoryHost host = seeded_host();
   Engine engine(Vars{{"ROUTING", "edge"}, {"RECORD_CACHE_SECONDS", "30"}});
   CHECK(host.run(engine, create(R"({"email":"rev@example.com"})")).status == 201);
-  host.seed("test", "apikey:" + sha256_hex(kKey),
-            R"({"id":"key_test_1","type":"secret","mode":"test","account_ids":["acct_1"],"revoked":true,"expires_at":null})");
+  host.seed(
+      "test", "apikey:" + sha256_hex(kKey),
+      R"({"id":"key_test_1","type":"secret","mode":"test","account_ids":["acct_1"],"revoked":true,"expires_at":null})");
   CHECK(host.run(engine, create(R"({"email":"rev@example.com"})")).status == 200);  // still cached
   host.now_ms += 31000;
   Response r = host.run(engine, create(R"({"email":"rev@example.com"})"));
@@ -113,7 +114,8 @@ TEST_CASE("KV failures: a get that fails is 503, a put that fails is 503 and not
   CHECK(host.get("test", "account_membership:test:acct_1:email:f@example.com") == nullptr);
   CHECK(host.count_prefix("test", "idempotency:") == 0);  // a failed create is never replayed
   host.faults.clear();
-  CHECK(host.run(engine, create(R"({"email":"f@example.com"})", kKey, {{"Idempotency-Key", "k-put-fail"}})).status == 201);
+  CHECK(host.run(engine, create(R"({"email":"f@example.com"})", kKey, {{"Idempotency-Key", "k-put-fail"}})).status ==
+        201);
 }
 
 TEST_CASE("KV_TEST and KV_LIVE: every effect names the repository of its mode") {
@@ -129,7 +131,8 @@ TEST_CASE("KV_TEST and KV_LIVE: every effect names the repository of its mode") 
 
 TEST_CASE("origin routing forwards after validation, with the normalized body and a signature") {
   native::MemoryHost host = seeded_host();
-  Engine engine(Vars{{"ROUTING", "origin"}, {"ORIGIN_URL", "https://origin.test/"}, {"ORIGIN_SHARED_SECRET", "s3cret"}});
+  Engine engine(
+      Vars{{"ROUTING", "origin"}, {"ORIGIN_URL", "https://origin.test/"}, {"ORIGIN_SHARED_SECRET", "s3cret"}});
   Effect seen;
   host.fetch = [&](const Effect& e) {
     seen = e;
@@ -198,8 +201,8 @@ TEST_CASE("hostile bodies never trap, hang or grow without bound") {
 
 TEST_CASE("corrupt and oversized stored records are 500/503 envelopes, not crashes") {
   Engine engine(Vars{{"ROUTING", "edge"}, {"RECORD_CACHE_SECONDS", "0"}});
-  for (const std::string& bad : {std::string("not json"), std::string("[]"), std::string(R"({"id":1})"),
-                                 std::string(70 * 1024, ' ')}) {
+  for (const std::string& bad :
+       {std::string("not json"), std::string("[]"), std::string(R"({"id":1})"), std::string(70 * 1024, ' ')}) {
     native::MemoryHost host = seeded_host();
     host.seed("test", "account:test:acct_1", bad);
     Response r = host.run(engine, create(R"({"email":"c@example.com"})"));
@@ -238,8 +241,9 @@ TEST_CASE("the error catalogue: codes are status*100+n, unique, and messages sho
     CHECK(codes.insert(e->code).second);
     CHECK(e->message.size() < 80);
   }
-  CHECK(error_envelope(Error::validation_failed) ==
-        R"({"message":"The request has invalid fields.","success":false,"error":{"code":42201,"message":"The request has invalid fields.","details":{}}})");
+  CHECK(
+      error_envelope(Error::validation_failed) ==
+      R"({"message":"The request has invalid fields.","success":false,"error":{"code":42201,"message":"The request has invalid fields.","details":{}}})");
   Json data = Json::object();
   data["object"] = "account_membership";
   CHECK(success_envelope(data) == R"({"message":"success","success":true,"data":{"object":"account_membership"}})");
