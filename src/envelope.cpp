@@ -3,11 +3,8 @@
 namespace mb {
 
 std::string success_envelope(const Json& data) {
-  Json env = Json::object();
-  env["message"] = "success";
-  env["success"] = true;
-  env["data"] = data;
-  return dump(env);
+  // Written directly (the hot path of every 200/201): same bytes as dumping the whole envelope.
+  return R"({"message":"success","success":true,"data":)" + dump(data) + "}";
 }
 
 std::string error_envelope(Error e, const Json& details) {

@@ -38,12 +38,18 @@ const std::string* str(const Json& obj, const char* name) {
   return (it != obj.end() && it->is_string()) ? it->get_ptr<const std::string*>() : nullptr;
 }
 
-// Parses a stored record; nullopt when it is not a JSON object (a corrupt store).
-std::optional<Json> record(const std::string* text) {
-  if (!text) return std::nullopt;
-  ParsedJson p = parse_strict(*text);
-  if (p.fault != JsonFault::none || !p.value.is_object()) return std::nullopt;
-  return std::move(p.value);
+// obj[name], or null when absent (const access never inserts).
+const Json& member(const Json& obj, const char* name) {
+  static const Json null_value;
+  auto it = obj.find(name);
+  return it == obj.end() ? null_value : *it;
+}
+
+// A stored record parsed, or null when it is not a JSON object (a corrupt store).
+std::shared_ptr<const Json> parse_record(const std::string& text) {
+  ParsedJson p = parse_strict(text);
+  if (p.fault != JsonFault::none || !p.value.is_object()) return nullptr;
+  return std::make_shared<const Json>(std::move(p.value));
 }
 
 std::vector<std::string> string_list(const Json& arr, bool& ok) {
@@ -306,6 +312,14 @@ std::string Exchange::fingerprint() const {
 
 // ---- reads -----------------------------------------------------------------------------------
 
+// Parsed records, parsed once per exchange (or once per isolate for cached records).
+const Json* Exchange::record(const std::string* text) {
+  if (!text) return nullptr;
+  auto it = parsed_.find(text);
+  if (it == parsed_.end()) it = parsed_.emplace(text, parse_record(*text)).first;
+  return it->second.get();
+}
+
 Exchange::Lookup Exchange::need(const std::string& store, const std::string& key) {
   std::string slot = store + "\n" + key;
   if (auto it = kv_.find(slot); it != kv_.end()) return {true, it->second ? &*it->second : nullptr};
@@ -313,6 +327,7 @@ Exchange::Lookup Exchange::need(const std::string& store, const std::string& key
     auto c = engine_.records.find(slot);
     if (c != engine_.records.end() && c->second.expires_ms > now_ms_) {
       auto [it, _] = kv_.emplace(slot, c->second.value);
+      if (c->second.parsed) parsed_[&*it->second] = c->second.parsed;
       return {true, &*it->second};
     }
   }
@@ -359,7 +374,7 @@ std::optional<std::string> Exchange::membership_key_if_known() {
     auto it = kv_.find(s + "\nworkspace_membership:" + s + ":" + *nreq_.workspace_membership_id);
     if (it == kv_.end() || !it->second) return std::nullopt;
     auto rec = record(&*it->second);
-    const std::string* uid = rec ? str((*rec)["user"], "id") : nullptr;
+    const std::string* uid = rec ? str(member(*rec, "user"), "id") : nullptr;
     if (!uid) return std::nullopt;
     return base + *uid;
   }
@@ -460,11 +475,14 @@ Step Exchange::resume(const std::vector<Outcome>& outcomes, std::int64_t now_ms)
           notices_.push_back("KV record over 64 KiB: " + slot.substr(slot.find('\n') + 1, 80));
           return fail(Error::corrupt_record);
         }
-        kv_[slot] = o->value;
+        std::optional<std::string>& value = kv_[slot] = o->value;
         std::string_view key = std::string_view(slot).substr(slot.find('\n') + 1);
-        if (o->value && cfg_.record_cache_seconds > 0 && cacheable(key)) {
+        if (value && cfg_.record_cache_seconds > 0 && cacheable(key)) {
           if (engine_.records.size() >= kMaxCacheEntries) engine_.records.clear();
-          engine_.records[slot] = {*o->value, now_ms_ + cfg_.record_cache_seconds * 1000};
+          // Cached parsed as well: a warm request does not parse its key and account again.
+          auto parsed = parse_record(*value);
+          parsed_[&*value] = parsed;
+          engine_.records[slot] = {*value, std::move(parsed), now_ms_ + cfg_.record_cache_seconds * 1000};
         }
       }
       return advance();
@@ -536,7 +554,7 @@ Step Exchange::advance() {
       auto rec = record(r.value);
       const std::string* fp = rec ? str(*rec, "fingerprint") : nullptr;
       const std::string* body = rec ? str(*rec, "body") : nullptr;
-      const Json* status = rec && rec->contains("status") ? &(*rec)["status"] : nullptr;
+      const Json* status = rec && rec->contains("status") ? &member(*rec, "status") : nullptr;
       if (!fp || !body || !status || !status->is_number_integer()) return fail(Error::corrupt_record);
       if (*fp != fingerprint()) return fail(Error::idempotency_key_reused);
       log_.replayed = true;
@@ -563,7 +581,7 @@ Step Exchange::verify_api_key() {
   const std::string* type = r ? str(*r, "type") : nullptr;
   const std::string* mode = r ? str(*r, "mode") : nullptr;
   bool ids_ok = false;
-  std::vector<std::string> ids = r ? string_list((*r)["account_ids"], ids_ok) : std::vector<std::string>{};
+  std::vector<std::string> ids = r ? string_list(member(*r, "account_ids"), ids_ok) : std::vector<std::string>{};
   if (!id || !type || !mode || !ids_ok) return fail(Error::corrupt_record);
   std::string want_type = cred_.kind == CredentialKind::secret_key ? "secret" : "publishable";
   if (*type != want_type || *mode != s) return fail(Error::api_key_mismatch);
@@ -688,7 +706,7 @@ Step Exchange::answer_at_edge() {
     if (!subject.value) return auto_live ? forward() : finish(Error::workspace_membership_not_found);
     auto wsm = record(subject.value);
     const std::string* wsm_workspace = wsm ? str(*wsm, "workspace_id") : nullptr;
-    const Json* u = wsm ? &(*wsm)["user"] : nullptr;
+    const Json* u = wsm ? &member(*wsm, "user") : nullptr;
     if (!wsm_workspace || !u || !str(*u, "id")) return fail(Error::corrupt_record);
     if (*wsm_workspace != *workspace_id) {
       if (auto_live) return forward();
@@ -722,12 +740,13 @@ Step Exchange::answer_at_edge() {
   if (existing.value) {
     auto data = record(existing.value);
     bool perms_ok = false;
-    std::vector<std::string> perms = data ? string_list((*data)["permissions"], perms_ok) : std::vector<std::string>{};
+    std::vector<std::string> perms =
+        data ? string_list(member(*data, "permissions"), perms_ok) : std::vector<std::string>{};
     if (!data || !perms_ok) return fail(Error::corrupt_record);
     if (same_set(perms, nreq_.permissions)) return finish(200, success_envelope(*data), true);
     if (auto_live) return forward();
     Json details = Json::object();
-    details["existing_permissions"] = (*data)["permissions"];
+    details["existing_permissions"] = member(*data, "permissions");
     return finish(Error::membership_conflict, std::move(details));
   }
   if (auto_live) return forward();

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -76,6 +77,7 @@ class Engine {
 
   struct CachedRecord {
     std::string value;
+    std::shared_ptr<const Json> parsed;  // null when the text is not a JSON object
     std::int64_t expires_ms;
   };
   struct CachedToken {
@@ -136,6 +138,7 @@ class Exchange {
   Step after_write(const std::vector<Outcome>& outcomes);
 
   Lookup need(const std::string& store, const std::string& key);
+  const Json* record(const std::string* text);
   void want(const std::string& store, const std::string& key) { need(store, key); }
   Step reads();
   Step need_effects(Phase phase);
@@ -168,9 +171,10 @@ class Exchange {
   NormalizedRequest nreq_;
   std::string idempotency_key_;
 
-  std::map<std::string, std::optional<std::string>> kv_;  // "store\nkey" -> value
-  std::vector<std::string> wanted_;                       // reads for the next batch
-  std::map<std::uint32_t, std::string> in_flight_;        // effect id -> "store\nkey"
+  std::map<std::string, std::optional<std::string>> kv_;              // "store\nkey" -> value
+  std::map<const std::string*, std::shared_ptr<const Json>> parsed_;  // kv_ value -> its JSON
+  std::vector<std::string> wanted_;                                   // reads for the next batch
+  std::map<std::uint32_t, std::string> in_flight_;                    // effect id -> "store\nkey"
   std::vector<Effect> effects_;
   std::uint32_t next_id_ = 1;
   std::vector<std::string> notices_;

@@ -127,13 +127,13 @@ Json log_to_json(const LogRecord& log) {
   return j;
 }
 
-Json step_to_json(const Step& s) {
+Json step_to_json(const Step& s, bool with_body) {
   Json j = Json::object();
   j["done"] = s.done;
   if (s.done) {
     j["status"] = s.response.status;
     j["headers"] = headers_to_json(s.response.headers);
-    j["body"] = s.response.body;
+    if (with_body) j["body"] = s.response.body;
     Json bg = Json::array();
     for (const Effect& e : s.background) bg.push_back(effect_to_json(e));
     j["background"] = std::move(bg);

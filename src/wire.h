@@ -17,8 +17,9 @@ Json request_to_json(const Request& r);
 Json effect_to_json(const Effect& e);
 bool effect_from_json(const Json& j, Effect& out);
 // {"done":true,"status","headers","body","background":[...],"log":{...},"notices":[...]}
-// or {"done":false,"effects":[...],"notices":[...]}
-Json step_to_json(const Step& s);
+// or {"done":false,"effects":[...],"notices":[...]}. Without the body when `with_body` is false
+// (the worker ABI hands the body over as raw bytes: no escaping here, no unescaping in JS).
+Json step_to_json(const Step& s, bool with_body = true);
 // [{"id":1,"ok":true,"value":"..."|null}, {"id":2,"ok":true,"status":200,"headers":[...],"body":"..."},
 //  {"id":3,"ok":false,"error":"timeout"}, {"id":4,"ok":true,"allowed":false}]
 bool outcomes_from_json(std::string_view text, std::vector<Outcome>& out);

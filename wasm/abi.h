@@ -8,7 +8,8 @@
 //   mb_configure(vars)           once per instance; 0 = ok, 1 = configuration error (every request
 //                                is then answered 500 naming the variable)
 //   h = mb_begin(meta, body, now_ms, random)    0 = out of memory / unreadable meta
-//   mb_step_ptr(h), mb_step_len(h)              the current step's JSON
+//   mb_step_ptr(h), mb_step_len(h)              the current step's JSON (without the body)
+//   mb_body_ptr(h), mb_body_len(h)              the final response body, raw bytes
 //   mb_resume(h, outcomes, now_ms)              0 = ok, 1 = unreadable outcomes (step is a 500)
 //   mb_end(h)                                   frees the exchange
 #pragma once
@@ -41,6 +42,8 @@ uint32_t mb_begin(const char* meta_json, uint32_t meta_len, const char* body, ui
 MB_EXPORT("mb_resume") uint32_t mb_resume(uint32_t handle, const char* outcomes_json, uint32_t len, double now_ms);
 MB_EXPORT("mb_step_ptr") const char* mb_step_ptr(uint32_t handle);
 MB_EXPORT("mb_step_len") uint32_t mb_step_len(uint32_t handle);
+MB_EXPORT("mb_body_ptr") const char* mb_body_ptr(uint32_t handle);
+MB_EXPORT("mb_body_len") uint32_t mb_body_len(uint32_t handle);
 MB_EXPORT("mb_end") void mb_end(uint32_t handle);
 
 #ifdef __cplusplus

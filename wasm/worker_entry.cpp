@@ -15,6 +15,12 @@ struct Slot {
   explicit Slot(mb::Engine& e) : exchange(e) {}
   mb::Exchange exchange;
   std::string step_json;
+  std::string body;  // the final response body, handed over as bytes
+
+  void set(mb::Step step) {
+    body = std::move(step.response.body);
+    step_json = mb::dump(mb::step_to_json(step, false));
+  }
 };
 
 std::unique_ptr<mb::Engine> g_engine;
@@ -62,7 +68,7 @@ uint32_t mb_begin(const char* meta_json, uint32_t meta_len, const char* body, ui
   mb::HostInput in;
   in.now_ms = static_cast<int64_t>(now_ms);
   in.random.assign(random, random_len);
-  s->step_json = mb::dump(mb::step_to_json(s->exchange.begin(std::move(req), std::move(in))));
+  s->set(s->exchange.begin(std::move(req), std::move(in)));
   g_slots[h] = std::move(s);
   return h;
 }
@@ -73,7 +79,7 @@ uint32_t mb_resume(uint32_t handle, const char* outcomes_json, uint32_t len, dou
   std::vector<mb::Outcome> outcomes;
   bool ok = mb::outcomes_from_json(std::string_view(outcomes_json, len), outcomes);
   // Unreadable outcomes are the host's bug: answer as if every effect failed.
-  s->step_json = mb::dump(mb::step_to_json(s->exchange.resume(outcomes, static_cast<int64_t>(now_ms))));
+  s->set(s->exchange.resume(outcomes, static_cast<int64_t>(now_ms)));
   return ok ? 0 : 1;
 }
 
@@ -85,6 +91,16 @@ const char* mb_step_ptr(uint32_t handle) {
 uint32_t mb_step_len(uint32_t handle) {
   Slot* s = slot(handle);
   return s ? static_cast<uint32_t>(s->step_json.size()) : 0;
+}
+
+const char* mb_body_ptr(uint32_t handle) {
+  Slot* s = slot(handle);
+  return s ? s->body.data() : nullptr;
+}
+
+uint32_t mb_body_len(uint32_t handle) {
+  Slot* s = slot(handle);
+  return s ? static_cast<uint32_t>(s->body.size()) : 0;
 }
 
 void mb_end(uint32_t handle) { g_slots.erase(handle); }

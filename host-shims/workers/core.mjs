@@ -19,11 +19,23 @@ export function varsFrom(env) {
   return vars;
 }
 
+// crypto.getRandomValues per request is measurable (docs/benchmarks.md): draw from a pool instead.
+function pooledRandom(poolSize = 4096) {
+  let pool = new Uint8Array(0);
+  let at = 0;
+  return (n) => {
+    if (at + n > pool.length) { pool = crypto.getRandomValues(new Uint8Array(poolSize)); at = 0; }
+    const out = pool.subarray(at, at + n);
+    at += n;
+    return out;
+  };
+}
+
 export class WasmCore {
   constructor(module, env, { log = (line) => console.error(line), now = () => Date.now(), random } = {}) {
     this.poisoned = false;
     this.now = now;
-    this.random = random ?? ((n) => crypto.getRandomValues(new Uint8Array(n)));
+    this.random = random ?? pooledRandom();
     let pending = "";
     const self = this;
     // The WASI imports the module lists (wasm/abi.h): stdio only, for abort messages.
@@ -84,11 +96,18 @@ export class WasmCore {
 
 class Exchange {
   constructor(core, handle) { this.core = core; this.handle = handle; }
+  // The step; a final one carries its body as bytes (bodyBytes) and, on demand, as text (body).
   step() {
     const x = this.core.exports;
     const ptr = x.mb_step_ptr(this.handle);
     const len = x.mb_step_len(this.handle);
-    return JSON.parse(decoder.decode(new Uint8Array(x.memory.buffer, ptr, len)));
+    const step = JSON.parse(decoder.decode(new Uint8Array(x.memory.buffer, ptr, len)));
+    if (step.done) {
+      const bytes = new Uint8Array(x.memory.buffer, x.mb_body_ptr(this.handle), x.mb_body_len(this.handle)).slice();
+      step.bodyBytes = bytes;
+      Object.defineProperty(step, "body", { get: () => decoder.decode(bytes), enumerable: false });
+    }
+    return step;
   }
   resume(outcomes) {
     const bytes = encoder.encode(JSON.stringify(outcomes));

@@ -170,7 +170,7 @@ async function handle(request, env, ctx) {
         }
         for (const message of step.notices) log({ level: "warn", request_id: step.log.request_id, message });
         log({ level: "info", ...step.log, rounds, kv_calls: kvCalls, duration_ms: Date.now() - started });
-        return new Response(step.status === 204 || request.method === "HEAD" ? null : step.body, {
+        return new Response(step.status === 204 || request.method === "HEAD" ? null : step.bodyBytes, {
           status: step.status,
           headers: step.headers,
         });
