@@ -11,8 +11,8 @@
 // Prints one JSON line per case: {"case","mode","n","median_us","p99_us","mean_us","status_ok"}.
 // Two modes per case: "core" calls the Exchange directly; "wire" also goes through the JSON
 // codec of the worker ABI (wasm/worker_entry.cpp: request metadata parsed from JSON, every step
-// serialized with step_to_json + dump, every outcome batch parsed from JSON text), so the
-// difference is what the ABI's JSON costs natively.
+// serialized with step_to_json + dump, the final body handed over as bytes beside it, every
+// outcome batch parsed from JSON text), so the difference is what the ABI's JSON costs natively.
 // --limit caps the timed requests (for valgrind --tool=callgrind runs); --mode core|wire.
 #include <algorithm>
 #include <chrono>
@@ -89,7 +89,7 @@ int run_one_wire(mb::Engine& engine, mb::native::MemoryHost& host, const std::st
   request.body = body;
   mb::Exchange exchange(engine);
   mb::Step step = exchange.begin(std::move(request), {host.now_ms, random});
-  std::string step_json = mb::dump(mb::step_to_json(step));
+  std::string step_json = mb::dump(mb::step_to_json(step, false));
   int rounds = 0;
   while (!step.done && ++rounds < 16) {
     Json outcomes = Json::array();
@@ -97,10 +97,11 @@ int run_one_wire(mb::Engine& engine, mb::native::MemoryHost& host, const std::st
     std::vector<mb::Outcome> parsed_outcomes;
     mb::outcomes_from_json(mb::dump(outcomes), parsed_outcomes);
     step = exchange.resume(parsed_outcomes, host.now_ms);
-    step_json = mb::dump(mb::step_to_json(step));
+    step_json = mb::dump(mb::step_to_json(step, false));
   }
+  std::string body = step.response.body;  // the worker entry keeps the body beside the step JSON
   for (const mb::Effect& e : step.background) host.perform(e);
-  return step.done && !step_json.empty() ? step.response.status : 0;
+  return step.done && !step_json.empty() && body.size() == step.response.body.size() ? step.response.status : 0;
 }
 
 double percentile(std::vector<double> v, double p) {

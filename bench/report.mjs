@@ -314,19 +314,21 @@ function analysis(R, { core, native, tp, coldIC }) {
   const wasmOf = (c) => core[c]?.wasm.median;
   const v = (name, c, field = "wasm_median_us") => {
     const x = V[name];
-    if (!x) return null;
+    if (!x || !x.cases) return null;
     const a = x.cases.find((k) => k.case === c);
     const b = x.shipped.find((k) => k.case === c);
     return a && b ? { variant: a[field] ?? a.median_us, shipped: b[field] ?? b.median_us } : null;
   };
   const vText = (name, c) => { const x = v(name, c); return x ? `${us(x.variant)} (shipped module in the same pass: ${us(x.shipped)})` : "n/a"; };
   const sizeDelta = (name) => {
-    const z = V[name]?.size;
+    const z = V[name]?.cases ? V[name].size : null;
     const base = R.size?.worker.shipped.gzip;
     return z && base ? `${z.gzip - base >= 0 ? "+" : "−"}${(Math.abs(z.gzip - base) / KB).toFixed(1)} KiB gzipped (${kb(z.gzip)})` : "n/a";
   };
 
   // 1. Per-request CPU of the paths without a signature.
+  const build = R.meta.wasi_build ?? {};
+  const bodyAsBytes = R.meta.abi?.body_as_bytes;
   if (core.apikey_create) {
     const w = wasmOf("apikey_create");
     const whole = core.apikey_create.median.median;
@@ -338,43 +340,52 @@ function analysis(R, { core, native, tp, coldIC }) {
     const e = (x, l) => x?.entries.find((k) => k.label.startsWith(l));
     const k = (x) => `${Math.round(x / 1000)} k`;
     const missed = w >= BUDGET.apikey_create || (wasmOf("jwt_repeat_create") ?? 0) >= BUDGET.jwt_repeat_create;
-    const assertShare = prof?.functions.find((f) => /assert_invariant/.test(f.name))?.share;
+    const rec = e(cc, "record()");
+    const env = e(cc, "success_envelope");
+    const recordsReparsed = rec && rec.share >= 0.05;
+    const envelopeHeavy = env && env.share >= 0.08;
+    const asserts = build.ndebug === false;
+    const causes = ["JSON at the ABI", recordsReparsed && "records parsed again", envelopeHeavy && "the envelope built as a JSON tree", asserts && "asserts on"].filter(Boolean);
+    const fixes = [];
+    fixes.push(`**Take ${bodyAsBytes ? "the rest of the " : ""}JSON off the ABI** (\`wasm/worker_entry.cpp\`, \`src/wire.cpp\`, \`host-shims/workers/core.mjs\`): the request metadata as one
+   length-prefixed buffer (method, target, header pairs) instead of JSON parsed by nlohmann; effects and outcomes as flat records (op, store, key,
+   value bytes / id, ok, value bytes) instead of \`step_to_json\` trees dumped, escaped, and parsed again on the other side${bodyAsBytes ? " (the response body already travels as bytes: \`mb_body_ptr\`)" : "; the response body as raw bytes through its own pointer/length"}.
+   Natively that is the gap between the "core" and "+ ABI JSON" columns (${nw && nc ? us(nw - nc) : "n/a"} per create); in V8 it also removes most of the
+   JS side of the ABI (${whole && w ? us(whole - w) : "n/a"} per create outside the wasm).`);
+    if (recordsReparsed) fixes.push(`**Cache parsed records, not their text** (\`src/exchange.cpp\`: \`record()\` parses the cached text on every request): keep the
+   typed API-key/account/workspace-membership record with its expiry.`);
+    if (envelopeHeavy) fixes.push(`**Write the success envelope directly** (\`src/envelope.cpp\`) instead of building and dumping an \`ordered_json\` tree.`);
+    if (asserts) fixes.push(`**Add \`-DNDEBUG\`** to \`CMAKE_C_FLAGS_RELEASE\`/\`CMAKE_CXX_FLAGS_RELEASE\` in \`cmake/wasi.cmake\` (as \`cmake/browser.cmake\` does).`);
+    if (cc) fixes.push(`**Fewer JSON trees inside the core**: of the core's own ${k(cc.ir_per_request)} instructions, nlohmann parsing (\`parse_strict\`: body, KV values) is
+   ${pct(e(cc, "parse_strict")?.share ?? 0)} and the allocator ${pct(cc.top.filter((t) => /^(malloc|free|_int_free|_int_malloc|operator new|operator delete)/.test(t.fn)).reduce((a, t) => a + t.share, 0))}; validating the body and reading the stored
+   records with a SAX pass into typed structs (no \`ordered_json\` tree per value) is the next step once the ABI is lean.`);
     parts.push(`
-### ${missed ? "Missed: " : ""}API-key create and repeated JWT (30 µs each): JSON at the ABI, records parsed again, asserts on
+### ${missed ? "Missed: " : ""}API-key create and repeated JWT (30 µs each): ${causes.join(", ")}
 
-Inside the wasm an API-key create takes ${us(w)} (${us(whole)} with the JS glue); the same core compiled natively takes ${nc ? us(nc) : "n/a"},
+Inside the wasm an API-key create takes ${us(w)} (${us(whole)} with the JS side of the ABI); the same core compiled natively takes ${nc ? us(nc) : "n/a"},
 and ${nw ? us(nw) : "n/a"} when it also runs the worker ABI's JSON codec. A repeated JWT (token cache hit) is the same create with a cheaper credential
-check: ${us(wasmOf("jwt_repeat_create") ?? NaN)}. Most of that time is not membership logic:
+check: ${us(wasmOf("jwt_repeat_create") ?? NaN)}. Wasm in V8 runs this code ${nc ? (w / nw).toFixed(1) : "n/a"}× slower than native g++ -O2 (the "+ ABI JSON" column is the like-for-like one).
 ${prof ? `
 - **V8 profile** of the timed API-key creates (\`build/bench/profile-apikey_create.cpuprofile\`, names from the relinked module):
   ${prof.categories.map((c) => `${c.name} ${pct(c.share)}`).join(", ")}.
   nlohmann::json with the libc++ string code and the allocator it drives: ${pct(share(prof, JSON_IN_WASM))} of all samples, i.e.
   ${pct(share(prof, JSON_IN_WASM) / share(prof, WASM))} of the time inside the wasm; the core's own functions ${pct(share(prof, [CATEGORY.core]))}.
   The JS side of the ABI (core.mjs: \`JSON.stringify\` of the metadata and the outcomes, \`JSON.parse\` of every step, \`TextEncoder\`/\`TextDecoder\`,
-  an \`mb_alloc\`/\`mb_free\` pair per string, GC) is ${pct(share(prof, GLUE))}, of which Node's \`crypto.getRandomValues\` (64 bytes per request) alone is ${pct(share(prof, [CATEGORY.random]))}.
+  an \`mb_alloc\`/\`mb_free\` pair per string, random bytes, GC) is ${pct(share(prof, GLUE))} (Node's \`crypto.getRandomValues\`: ${pct(share(prof, [CATEGORY.random]))}).
   Top functions: ${prof.functions.slice(0, 6).map((f) => `\`${f.name.length > 60 ? f.name.slice(0, 59) + "…" : f.name}\` ${pct(f.share)}`).join(", ")}.` : ""}
 ${cw && cc ? `- **Callgrind** on the native build: ${k(cc.ir_per_request)} instructions per API-key create in the core, ${k(cw.ir_per_request)} through the ABI's JSON
-  codec — the JSON messages cost ${k(cw.ir_per_request - cc.ir_per_request)} instructions, more than the request (\`step_to_json\` ${k(e(cw, "wire: step_to_json")?.ir_per_request ?? 0)},
-  \`outcomes_from_json\` ${k(e(cw, "wire: outcomes_from_json")?.ir_per_request ?? 0)}, the metadata parse and \`dump\` the rest; nlohmann's \`dump_escaped\` alone is
-  ${pct(cw.top.find((t) => /dump_escaped/.test(t.fn))?.share ?? 0)} of all instructions: every step escapes the response body and the KV values into JSON, which JS then unescapes).
-- Inside the core (${k(cc.ir_per_request)}): the in-isolate record cache keeps records as JSON *text*, so every request parses the cached API-key and
-  account records again (\`record()\`: ${k(e(cc, "record()")?.ir_per_request ?? 0)}, ${pct(e(cc, "record()")?.share ?? 0)} of the core); \`success_envelope\` builds the 201 body as an
-  \`ordered_json\` tree and dumps it (${k(e(cc, "success_envelope")?.ir_per_request ?? 0)}, ${pct(e(cc, "success_envelope")?.share ?? 0)}); all JSON parsing together (\`parse_strict\`: body,
-  cached records, KV values) is ${pct(e(cc, "parse_strict")?.share ?? 0)}.` : ""}
-- The WASI build has **assertions on**: \`cmake/wasi.cmake\` sets \`CMAKE_CXX_FLAGS_RELEASE\` to \`-Oz\`, which drops CMake's \`-DNDEBUG\`
-  (the browser build keeps it), so nlohmann's \`assert_invariant\` runs on every JSON value${assertShare ? ` (${pct(assertShare)} of the API-key profile)` : ""} and \`__assert_fail\` keeps \`vfprintf\` in the module.
-  Measured with \`-DNDEBUG\` (variant \`ndebug\`): ${vText("ndebug", "apikey_create")} for an API-key create, ${sizeDelta("ndebug")}.
+  codec — the JSON messages cost ${k(cw.ir_per_request - cc.ir_per_request)} instructions${cw.ir_per_request - cc.ir_per_request > cc.ir_per_request ? ", more than the request itself" : ""} (\`step_to_json\` ${k(e(cw, "wire: step_to_json")?.ir_per_request ?? 0)},
+  \`outcomes_from_json\` ${k(e(cw, "wire: outcomes_from_json")?.ir_per_request ?? 0)}, the metadata parse and \`dump\` the rest; nlohmann's \`dump_escaped\` — escaping strings while writing
+  JSON — alone is ${pct(cw.top.find((t) => /dump_escaped/.test(t.fn))?.share ?? 0)} of all instructions).
+- Inside the core (${k(cc.ir_per_request)}): ${recordsReparsed ? `the in-isolate record cache keeps records as JSON text, so every request parses the cached API-key and
+  account records again (\`record()\`: ${k(rec.ir_per_request)}, ${pct(rec.share)} of the core); ` : ""}\`success_envelope\` ${k(env?.ir_per_request ?? 0)} (${pct(env?.share ?? 0)});
+  \`verify_api_key\` ${k(e(cc, "verify_api_key")?.ir_per_request ?? 0)}; \`validate_body\` ${k(e(cc, "validate_body")?.ir_per_request ?? 0)}; all JSON parsing (\`parse_strict\`) ${pct(e(cc, "parse_strict")?.share ?? 0)}.
+  Top functions by own instructions: ${cc.top.slice(0, 5).map((t) => `\`${t.fn.length > 50 ? t.fn.slice(0, 49) + "…" : t.fn}\` ${pct(t.share)}`).join(", ")}.` : ""}
+${asserts ? `- The WASI build has **assertions on**: \`cmake/wasi.cmake\` sets \`CMAKE_CXX_FLAGS_RELEASE\` without \`-DNDEBUG\` (the browser build has it), so nlohmann's
+  \`assert_invariant\` runs on every JSON value and \`__assert_fail\` keeps \`vfprintf\` in the module. With \`-DNDEBUG\` (variant \`ndebug\`): ${vText("ndebug", "apikey_create")}, ${sizeDelta("ndebug")}.` : `- The WASI build is compiled with \`${build.core_opt ?? "?"} -DNDEBUG\` (assertions off) and BearSSL at \`${build.bearssl_opt ?? "?"}\`.`}
 
-Suggested fixes (owners of \`src/\`, \`wasm/\`, \`host-shims/workers/\`, \`cmake/\`; nothing here was changed by the benchmark):
-1. **Take JSON off the ABI** (\`wasm/worker_entry.cpp\`, \`src/wire.cpp\`, \`host-shims/workers/core.mjs\`): metadata as one length-prefixed buffer
-   (method, target, header pairs); each step written by a small streaming writer instead of a \`step_to_json\` tree + \`dump\`; the response body and
-   KV values passed as raw bytes through their own pointer/length (no escaping in C++ and unescaping in JS); outcomes as (id, ok, bytes) records.
-   Natively that is the gap between the "core" and "+ ABI JSON" columns (${nw && nc ? us(nw - nc) : "n/a"} per create); in V8 it also removes most of the JS glue
-   (${whole && w ? us(whole - w) : "n/a"} per create outside the wasm).
-2. **Cache parsed records, not their text** (\`src/exchange.cpp\`: \`Engine::records\` maps to \`std::string\` that \`record()\` parses each time): keep the
-   typed API-key/account/workspace-membership record with its expiry.
-3. **Write the success envelope directly** (\`src/envelope.cpp\`) instead of building and dumping an \`ordered_json\` tree.
-4. **Add \`-DNDEBUG\`** to \`CMAKE_C_FLAGS_RELEASE\`/\`CMAKE_CXX_FLAGS_RELEASE\` in \`cmake/wasi.cmake\` (as \`cmake/browser.cmake\` does).
+Suggested fixes (owners of \`src/\`, \`wasm/\`, \`host-shims/workers/\`, \`cmake/\`; the benchmark changes none of them):
+${fixes.map((f, i) => `${i + 1}. ${f}`).join("\n")}
 Compiler flags alone do not reach the budget: everything at -O3 (variant \`all-O3\`) gives ${vText("all-O3", "apikey_create")} for ${sizeDelta("all-O3")}.`);
   }
 
@@ -392,8 +403,8 @@ instead of the RSA verification) takes ${hs ? us(hs) : "n/a"}, so RSA-2048 verif
 V8 profile puts ${pct(share(prof, [CATEGORY.bearssl]))} of the time in BearSSL, mostly ${bear.map((f) => `\`${f.name}\` ${pct(f.share)}`).join(", ")}
 (i31 Montgomery multiplications for e = 65537 and the conversion into Montgomery form)` : ""}. That part is close to the SPEC's own figure for the
 signature alone (about 230 µs); the miss is the ${hs ? us(hs) : "n/a"} of per-request overhead on top, the same as the API-key path.
-BearSSL at -O3 does not change RSA (\`br_i31_montymul\` is one tight loop either way): ${vText("bearssl-O3", "jwt_rs256_create")}.
-**Fix:** fixes 1–4 above. The signature leaves ${hs ? us(BUDGET.jwt_rs256_create - (rs - hs)) : "n/a"} of the budget for everything else, against ${hs ? us(hs) : "n/a"} today
+${build.bearssl_opt === "-O3" ? "BearSSL is already compiled at -O3." : `BearSSL at -O3 does not change RSA (\`br_i31_montymul\` is one tight loop either way): ${vText("bearssl-O3", "jwt_rs256_create")}.`}
+**Fix:** the per-request fixes above. The signature leaves ${hs ? us(BUDGET.jwt_rs256_create - (rs - hs)) : "n/a"} of the budget for everything else, against ${hs ? us(hs) : "n/a"} today
 (the native core needs ${native["jwt_hs256_create/core"] ? us(native["jwt_hs256_create/core"].median.median) : "n/a"} for the same non-RSA work).`);
   }
 
@@ -401,15 +412,18 @@ BearSSL at -O3 does not change RSA (\`br_i31_montymul\` is one tight loop either
   if (core.jwt_es256_create) {
     const es = wasmOf("jwt_es256_create");
     const prof = wasmProf("jwt_es256_create");
+    const o3 = build.bearssl_opt === "-O3";
     parts.push(`
 ### ${es >= BUDGET.jwt_es256_create ? "Missed: " : ""}First-seen ES256 JWT (1 ms)
 
-${us(es)} inside the wasm (native core ${native["jwt_es256_create/core"] ? us(native["jwt_es256_create/core"].median.median) : "n/a"}). BearSSL's P-256 code compiled at \`-Oz\` dominates:
+${us(es)} inside the wasm (native core ${native["jwt_es256_create/core"] ? us(native["jwt_es256_create/core"].median.median) : "n/a"}, BearSSL at g++ -O2). BearSSL's P-256 code dominates:
 ${pct(share(prof, [CATEGORY.bearssl]))} of the profile, ${prof?.functions.filter((f) => f.category === CATEGORY.bearssl).slice(0, 4).map((f) => `\`${f.name}\` ${pct(f.share)}`).join(", ") ?? ""}
-(the m31 field arithmetic of \`ec_p256_m31.c\`; \`-Oz\` keeps its small helpers out of line and its loops rolled).
-Rebuilt with **BearSSL at -O3** and everything else as shipped (variant \`bearssl-O3\`): ${vText("bearssl-O3", "jwt_es256_create")}, ${sizeDelta("bearssl-O3")};
-with \`-DNDEBUG\` as well (\`ndebug+bearssl-O3\`): ${vText("ndebug+bearssl-O3", "jwt_es256_create")}, ${sizeDelta("ndebug+bearssl-O3")} — within the 150 KB budget.
-**Fix (cmake/wasi.cmake):** \`target_compile_options(bearssl PRIVATE -O3)\` (it comes after the \`-Oz\` of \`CMAKE_C_FLAGS_RELEASE\`), as the SPEC's note on -O3/-Oz anticipates.`);
+(the m31 field arithmetic of \`ec_p256_m31.c\`).
+${o3 ? `BearSSL is compiled at -O3 in the WASI build (\`cmake/wasi.cmake\`); at \`-Oz\`, which keeps its small helpers out of line and its loops rolled, this
+case took about 1050 µs in the first runs of this benchmark.` : `Rebuilt with **BearSSL at -O3** and everything else as shipped (variant \`bearssl-O3\`): ${vText("bearssl-O3", "jwt_es256_create")}, ${sizeDelta("bearssl-O3")};
+with \`-DNDEBUG\` as well (\`ndebug+bearssl-O3\`): ${vText("ndebug+bearssl-O3", "jwt_es256_create")}, ${sizeDelta("ndebug+bearssl-O3")}.
+**Fix (cmake/wasi.cmake):** \`target_compile_options(bearssl PRIVATE -O3)\` (it comes after the \`-Oz\` of \`CMAKE_C_FLAGS_RELEASE\`), as the SPEC's note on -O3/-Oz anticipates.`}
+Everything at -O3 (\`all-O3\`): ${vText("all-O3", "jwt_es256_create")}.`);
   }
 
   // 4. Cold start
@@ -453,7 +467,7 @@ The product's lever is fewer KV calls — its in-isolate cache of API keys, acco
 baseline's four (the worker log's \`kv_calls\` above).
 ${jp ? `On (d) the product makes one KV call fewer (the account is cached) but verifies RSA in wasm (${us(rsSig)} per signature in V8, above) and pays the
 ABI/JSON overhead, while jose in the baseline calls workerd's WebCrypto (BoringSSL, native code). Isolate CPU per request: ${us(tp["product/jwt_rs256"].cpu_worker.median)} for the product,
-${us(tp["baseline/jwt_rs256"].cpu_worker.median)} for the baseline, so the margin on (d) is thin${jwtLoses ? " and the product loses here" : ""}. **Fix:** fixes 1–4 (the per-request overhead:
+${us(tp["baseline/jwt_rs256"].cpu_worker.median)} for the baseline, so the margin on (d) is thin${jwtLoses ? " and the product loses here" : ""}. **Fix:** the per-request fixes above (the overhead:
 ${us((core.jwt_rs256_create?.median.median ?? NaN) - (native["jwt_rs256_create/core"]?.median.median ?? NaN))} between the whole wasm exchange and the native core for this case); the signature itself stays BearSSL in wasm,
 as SPEC §3 requires (no WebCrypto).` : ""}`);
   }

@@ -103,6 +103,16 @@ await stage("build", async () => {
 });
 
 const product = snapshotProduct();
+// How the measured module was built (the report's explanations depend on it): -DNDEBUG on the core,
+// BearSSL's optimisation level, and whether the ABI hands the response body over as bytes.
+{
+  const cmds = sh("ninja", ["-C", "build/wasi", "-t", "commands", "membership"]).split("\n");
+  const coreCmd = cmds.find((c) => / -c \S+src\/exchange\.cpp$/.test(c)) ?? "";
+  const bearCmd = cmds.find((c) => / -c \S+third_party\/bearssl\/src\/ec\/ec_p256_m31\.c$/.test(c)) ?? "";
+  const lastOpt = (c) => (c.match(/ -O[0-3sz]\b/g) ?? [" ?"]).pop().trim();
+  results.meta.wasi_build = { core_opt: lastOpt(coreCmd), ndebug: / -DNDEBUG\b/.test(coreCmd), bearssl_opt: lastOpt(bearCmd) };
+  results.meta.abi = { body_as_bytes: /mb_body_ptr/.test(readFileSync(join(root, "wasm", "abi.h"), "utf8")) };
+}
 results.meta.module = { sha256: createHash("sha256").update(readFileSync(product.wasm)).digest("hex").slice(0, 16), bytes: readFileSync(product.wasm).length };
 results.meta.browser_module_mtime = (() => { try { return sh("stat", ["-c", "%y", "dist/browser/membership-preview.wasm"]).trim(); } catch { return "?"; } })();
 
@@ -168,7 +178,11 @@ await stage("profile", async () => {
 
 await stage("variants", async () => {
   const out = {};
+  // Variants whose change the shipped build already has are skipped.
+  const b = results.meta.wasi_build;
+  const already = { ndebug: b.ndebug, "bearssl-O3": b.bearssl_opt === "-O3", "ndebug+bearssl-O3": b.ndebug && b.bearssl_opt === "-O3" };
   for (const name of ["ndebug", "bearssl-O3", "ndebug+bearssl-O3", "all-O3"]) {
+    if (already[name]) { out[name] = { skipped: "the shipped build already has this change" }; continue; }
     const wasm = await buildVariant(name);
     const limit = String(Math.min(2000, Number(opt.iterations)));
     const cases = jsonLines(sh(process.execPath, ["bench/core_bench.mjs", "--fixture", fixturePath, "--wasm", wasm, "--core", product.core, "--limit", limit]));

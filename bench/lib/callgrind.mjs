@@ -10,7 +10,7 @@ import { shortName } from "./cpuprofile.mjs";
 const ENTRY = [
   ["Exchange::begin", /mb::Exchange::begin\(/],
   ["Exchange::resume", /mb::Exchange::resume\(/],
-  ["record() — cached record text parsed again", /mb::\(anonymous namespace\)::record\(/],
+  ["record()", /mb::(\(anonymous namespace\)|Exchange)::record\(/],
   ["verify_api_key", /mb::Exchange::verify_api_key\(/],
   ["verify_jwt", /mb::Exchange::verify_jwt\(/],
   ["success_envelope", /mb::success_envelope\(/],
