@@ -99,9 +99,9 @@ int run_one_wire(mb::Engine& engine, mb::native::MemoryHost& host, const std::st
     step = exchange.resume(parsed_outcomes, host.now_ms);
     step_json = mb::dump(mb::step_to_json(step, false));
   }
-  std::string body = step.response.body;  // the worker entry keeps the body beside the step JSON
+  std::string final_body = step.response.body;  // the worker entry keeps the body beside the step JSON
   for (const mb::Effect& e : step.background) host.perform(e);
-  return step.done && !step_json.empty() && body.size() == step.response.body.size() ? step.response.status : 0;
+  return step.done && !step_json.empty() && final_body.size() == step.response.body.size() ? step.response.status : 0;
 }
 
 double percentile(std::vector<double> v, double p) {
