@@ -210,6 +210,8 @@ if (existsSync(samplesPath)) try {
     st.samples = inStage.length;
     const other = inStage.map((x) => x.other_cores).filter((x) => Number.isFinite(x));
     if (other.length) st.other_cores = { mean: other.reduce((a, b) => a + b, 0) / other.length, max: Math.max(...other) };
+    const steal = inStage.map((x) => x.steal_cores).filter((x) => Number.isFinite(x));
+    if (steal.length) st.steal_cores = { mean: steal.reduce((a, b) => a + b, 0) / steal.length, max: Math.max(...steal) };
   }
 } catch (err) { log(`other-process samples unreadable: ${err.message}`); }
 const resultsPath = join(work, "results.json");

@@ -32,10 +32,14 @@ function ours(procs, pid) {
   return false;
 }
 
+// CPU seconds the machine was busy (steal excluded: that is the hypervisor's other guests) and stolen.
 function machineBusy() {
   const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3] + f[4];
-  return (f.slice(0, 8).reduce((a, b) => a + b, 0) - idle) / TICKS;
+  return (f[0] + f[1] + f[2] + f[5] + f[6]) / TICKS;
+}
+function machineSteal() {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return f[7] / TICKS;
 }
 
 // CPU seconds of the benchmark's tree: live members, plus the reaped children of each live member.
@@ -48,6 +52,7 @@ function oursCpu(procs) {
 let last = snapshot();
 let lastT = Date.now();
 let lastBusy = machineBusy();
+let lastSteal = machineSteal();
 let lastOurs = oursCpu(last);
 setInterval(() => {
   const now = snapshot();
@@ -62,11 +67,13 @@ setInterval(() => {
   const machine = machineBusy();
   const mine = oursCpu(now);
   const total = (machine - lastBusy) / dt;
+  const steal = machineSteal();
   const benchmark = Math.max(0, (mine - lastOurs) / dt);
   appendFileSync(out, JSON.stringify({ t: new Date(t).toISOString(), total_cores: Number(total.toFixed(2)), benchmark_cores: Number(benchmark.toFixed(2)),
-    other_cores: Number(Math.max(0, total - benchmark).toFixed(2)), busy }) + "\n");
+    other_cores: Number(Math.max(0, total - benchmark).toFixed(2)), steal_cores: Number(((steal - lastSteal) / dt).toFixed(2)), busy }) + "\n");
   last = now;
   lastT = t;
   lastBusy = machine;
   lastOurs = mine;
+  lastSteal = steal;
 }, interval);
