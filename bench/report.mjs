@@ -464,8 +464,8 @@ ${lines.join("\n")}
 
 Under \`wrangler dev\` the simulator dominates: the empty worker already costs ${us(tp["empty/empty"].cpu_total.median)} of CPU per request across wrangler's
 processes (${us(tp["empty/empty"].cpu_worker.median)} in the isolate); one log line adds about ${usOrNoise(d("diag/diag_log", "empty/empty"))} across the processes (${usOrNoise(di("diag/diag_log", "empty/empty"))} in the isolate; the rest is wrangler's entry
-workerd and Node process relaying and printing it) and one local KV read about ${us(di("diag/diag_kv1", "diag/diag_log"))} in the isolate (${us(d("diag/diag_kv1", "diag/diag_log"))} across the
-processes; the cross-process figure is the noisier one). Product and baseline both print one log line per request.
+workerd and Node process relaying and printing it) and one local KV read about ${usOrNoise(di("diag/diag_kv1", "diag/diag_log"))} in the isolate (across the processes: ${usOrNoise(d("diag/diag_kv1", "diag/diag_log"))},
+the noisier figure). Differences are taken within each repetition, then the median. Product and baseline both print one log line per request.
 The product's lever is fewer KV calls — its in-isolate cache of API keys, accounts and workspace memberships: one read for a replay against the
 baseline's four (the worker log's \`kv_calls\` above).
 ${jp ? `On (d) the product makes one KV call fewer (the account is cached) but verifies RSA in wasm (${us(rsSig)} per signature in V8, above) and pays the
