@@ -85,6 +85,12 @@ function table(head, rows) {
   return [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
+// True when nothing outside the benchmark used a tenth of a core on average in any stage.
+function quiet(R) {
+  const st = Object.values(R.stages).filter((x) => x.other_cores);
+  return st.length > 0 && st.every((x) => x.other_cores.mean < 0.1 && (x.steal_cores?.mean ?? 0) < 0.1);
+}
+
 // "Also running: fuzz_jwt (1.0 core, 80 % of the time) during throughput, …" from the sampler.
 function otherProcesses(R) {
   const lines = [];
@@ -122,10 +128,10 @@ wrangler ${m.machine.wrangler} (${m.machine.workerd}), ${m.machine.wrk}, ${m.mac
 Commit \`${m.commit}\`${m.dirty_sources.length ? ` with uncommitted changes in ${m.dirty_sources.length} source file(s) of other engineers (the module measured is the one built from the working tree at the start: sha256 \`${m.module.sha256}…\`)` : ` (module sha256 \`${m.module.sha256}…\`)`}.
 
 Each measurement was repeated ${o.reps} times; a figure is the **median of the repetitions, with their range (min–max) in parentheses**.
-The machine has 2 cores and is shared: other engineers' builds and test runs were going on during the run (1-minute load average
-${m.loadavg_start[0]} at the start, ${m.loadavg_end[0]} at the end; per stage: ${Object.entries(R.stages).map(([k, v]) => `${k} ${v.loadavg_before[0]}→${v.loadavg_after[0]}`).join(", ")}).
+The machine has ${m.machine.cpus} cores and is shared with other engineers' builds and tests; ${quiet(R) ? "during this run they were quiet" : "some of them ran during this run"} (1-minute load average
+${m.loadavg_start[0]} at the start, ${m.loadavg_end[0]} at the end, the benchmark's own processes included; per stage: ${Object.entries(R.stages).map(([k, v]) => `${k} ${v.loadavg_before[0]}→${v.loadavg_after[0]}`).join(", ")}).
 ${otherProcesses(R)}
-A load average above ~1 means something else was competing for the cores, so absolute times are upper bounds; the ratios
+Whatever else runs takes cores from the benchmark, so absolute times are upper bounds; the ratios
 measured in the same run (product vs empty worker vs baseline, wasm vs native) are the figures to compare. Regenerate with \`scripts/bench\` (about 15 minutes;
 \`scripts/bench --quick\` tries the machinery without writing this file).`);
 
@@ -167,7 +173,7 @@ measured in the same run (product vs empty worker vs baseline, wasm vs native) a
     ])}
 
 clang 19 runs \`wasm-opt -Oz\` itself after linking whenever \`wasm-opt\` is on its PATH (it is: binaryen ${m.machine.wasm_opt.replace(/^wasm-opt version /, "")}),
-so the shipped worker module is already optimised: one more pass saves ${s.worker.shipped.raw - s.worker.wasm_opt.raw} bytes raw and ${s.worker.shipped.gzip - s.worker.wasm_opt.gzip} gzipped.
+so the shipped worker module is already optimised: one more pass changes it by ${s.worker.wasm_opt.raw - s.worker.shipped.raw} B raw and ${s.worker.wasm_opt.gzip - s.worker.shipped.gzip >= 0 ? "+" : ""}${s.worker.wasm_opt.gzip - s.worker.shipped.gzip} B gzipped.
 The browser module was measured as built in \`dist/browser\` (${m.browser_module_mtime.slice(0, 19)}).
 
 **What costs bytes** (worker module; function bodies by origin, from the module relinked with its name section kept,
@@ -188,10 +194,11 @@ ${table(["Function", "Origin", "Bytes"], s.breakdown.top_functions_linked.slice(
 Who keeps libc's formatting and number scanning in the module (callers in the shipped module):
 ${Object.entries(s.breakdown.libc_callers).map(([k, v]) => `- \`${k}\` ← ${v.map((x) => `\`${x}\``).join(", ")}`).join("\n")}
 
-The module is at ${pct(s.worker.shipped.gzip / BUDGET.gzip)} of its gzip budget. The largest single items are the request state machine
-(\`Exchange::advance\` with what wasm-opt inlined into it), the ABI entry points \`mb_begin\`/\`mb_resume\` (JSON codec inlined),
-nlohmann's parser and serializer, and wasi-libc's \`printf_core\` + \`dlmalloc\`. If bytes are ever needed: the \`snprintf\` uses above
-(nlohmann's \`\\u00XX\` escapes and error text) pull in \`printf_core\`; a JSON ABI replaced by a flat encoding (see below) would also shrink \`mb_begin\`/\`mb_resume\`.`);
+The module is at ${pct(s.worker.shipped.gzip / BUDGET.gzip)} of its gzip budget. By origin, the largest shares are ${s.breakdown.by_origin.slice(0, 3).map((r) => `${r.name} (${pct(r.bytes / s.breakdown.code_bytes)} of the code)`).join(", ")};
+the largest single functions ${s.breakdown.top_functions.slice(0, 5).map((f) => `\`${f.name.split("(")[0]}\` (${(f.bytes / KB).toFixed(1)} KiB)`).join(", ")}
+(\`mb_begin\`/\`mb_resume\` carry the ABI's JSON codec and what wasm-opt inlined into them).${s.breakdown.top_functions.some((f) => f.name === "printf_core") ? ` If bytes are ever needed: \`printf_core\`
+is there only for the \`snprintf\`/\`vfprintf\` callers listed above (nlohmann's \`\\u00XX\` escapes and error text, libc++'s abort message); a flat ABI
+encoding instead of JSON (see below) would also shrink \`mb_begin\`/\`mb_resume\`.` : ""}`);
   }
 
   // --- cold start ---------------------------------------------------------------------------
