@@ -824,11 +824,11 @@ Step Exchange::after_forward(const Outcome& o) {
   bool storable = (st >= 200 && st < 300) || st == 403 || st == 404 || st == 409 || st == 422 || st >= 500;
   if (st >= 200 && st < 300 && cfg_.routing == Routing::auto_) {
     // Write-through, so that a replay is answered at the edge.
-    const Json& data = parsed.value["data"];
+    const Json& data = member(parsed.value, "data");
     const std::string* account = str(data, "account_id");
     const std::string* uid = str(data, "user_id");
     bool perms_ok = false;
-    if (data.is_object()) string_list(data["permissions"], perms_ok);
+    string_list(member(data, "permissions"), perms_ok);
     if (account && *account == nreq_.account_id && perms_ok && (uid || nreq_.email)) {
       std::string s = store_name();
       std::string key =
@@ -840,10 +840,8 @@ Step Exchange::after_forward(const Outcome& o) {
   }
   Headers extra;
   if (auto ra = header(o.headers, "retry-after")) extra.emplace_back("Retry-After", std::string(*ra));
-  log_.code = parsed.value.contains("error") && parsed.value["error"].is_object() &&
-                      parsed.value["error"]["code"].is_number_integer()
-                  ? static_cast<int>(parsed.value["error"]["code"].get_ref<const Json::number_integer_t&>())
-                  : 0;
+  const Json& code = member(member(parsed.value, "error"), "code");
+  log_.code = code.is_number_integer() ? static_cast<int>(code.get_ref<const Json::number_integer_t&>()) : 0;
   return finish(st, o.body, storable, std::move(extra));
 }
 

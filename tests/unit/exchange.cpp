@@ -265,3 +265,21 @@ TEST_CASE("wire: steps and outcomes round-trip through the ABI's JSON") {
   CHECK(!outcomes_from_json(R"([{"id":-1}])", outs));
   CHECK(!outcomes_from_json("{", outs));
 }
+
+TEST_CASE("an origin 2xx without a usable data object is passed through and not written through") {
+  native::MemoryHost host = seeded_host();
+  Engine engine(Vars{{"ROUTING", "auto"}, {"ORIGIN_URL", "https://origin.test"}});
+  for (const char* body : {R"({"message":"success","success":true,"data":{"account_id":"acct_1"}})",
+                           R"({"message":"success","success":true})", R"({"error":{"code":"x"}})"}) {
+    host.fetch = [&](const Effect&) {
+      Outcome o;
+      o.status = 201;
+      o.body = body;
+      return o;
+    };
+    Response r = host.run(engine, create(R"({"email":"o2@example.com"})", "sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc"));
+    CHECK(r.status == 201);
+    CHECK(r.body == body);
+    CHECK(host.background.empty());
+  }
+}
