@@ -90,7 +90,7 @@ export function cpuSeconds(pid) {
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { freePort, seedKv } from "../../tests/worker/harness.mjs";
+import { freePort, seedKv, stopProcess } from "../../tests/worker/harness.mjs";
 
 export async function startWrangler({ config, vars = {}, seed = null, timeoutMs = 90000 }) {
   const dir = mkdtempSync(join(tmpdir(), "mb-bench-"));
@@ -135,7 +135,7 @@ export async function startWrangler({ config, vars = {}, seed = null, timeoutMs 
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (exited) throw new Error(`wrangler dev exited:\n${tail.join("\n")}`);
-    if (Date.now() > deadline) { await stop(child); throw new Error(`wrangler dev did not start:\n${tail.join("\n")}`); }
+    if (Date.now() > deadline) { await stopProcess(child); throw new Error(`wrangler dev did not start:\n${tail.join("\n")}`); }
     try {
       const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
@@ -155,15 +155,7 @@ export async function startWrangler({ config, vars = {}, seed = null, timeoutMs 
         return { pid, name, role };
       });
     },
-    async stop() { await stop(child); rmSync(dir, { recursive: true, force: true }); },
+    async stop() { await stopProcess(child); rmSync(dir, { recursive: true, force: true }); },
   };
 }
 
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 5000);
-    child.once("exit", () => { clearTimeout(timer); resolve(); });
-    try { process.kill(-child.pid, "SIGTERM"); } catch { resolve(); }
-  });
-}

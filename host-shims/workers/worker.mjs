@@ -37,10 +37,7 @@ async function readText(response, signal) {
     if (size > MAX_FETCH_BODY) { await reader.cancel(); throw new Error("response body over 1 MiB"); }
     chunks.push(value);
   }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) { all.set(c, at); at += c.byteLength; }
-  return new TextDecoder().decode(all);
+  return new TextDecoder().decode(concat(chunks, size));
 }
 
 function failure(id, err) {

@@ -108,7 +108,8 @@ export async function startWorker({ vars = {}, seed = null, config = join(root, 
   };
 }
 
-function stopProcess(child) {
+// Stops a detached child and its process group: SIGTERM, then SIGKILL after 5 s.
+export function stopProcess(child) {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 5000);
