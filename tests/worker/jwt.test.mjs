@@ -85,7 +85,13 @@ const bad = [
     const sig = Buffer.from(t.slice(t.lastIndexOf(".") + 1), "base64url");
     return t.slice(0, t.lastIndexOf(".") + 1) + b64url(sig.subarray(0, sig.length - 1));
   }, 401, 40114],
-  ["signature cut mid-character (non-canonical base64url)", () => signJwt(RS, claims(), keys.rsa.privateKey).slice(0, -4), 401, 40111],
+  // A 256-byte RSA signature is 342 characters; the last one carries 2 bits and 4 zero bits.
+  ["signature of impossible length (4n+1 characters)", () => signJwt(RS, claims(), keys.rsa.privateKey).slice(0, -1), 401, 40111],
+  ["non-canonical last character in the signature", () => {
+    const t = signJwt(RS, claims(), keys.rsa.privateKey);
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    return t.slice(0, -1) + alphabet[alphabet.indexOf(t.at(-1)) | 1];  // a set low bit: not canonical
+  }, 401, 40111],
   ["oversized signature", () => signJwt(RS, claims(), keys.rsa.privateKey) + "AAAA", 401, 40114],
   ["tampered payload", () => {
     const [h, , s] = signJwt(RS, claims(), keys.rsa.privateKey).split(".");
