@@ -9,10 +9,9 @@
 //   native_bench <fixture.json> [--only <case>] [--limit <n>] [--mode core|wire]
 //
 // Prints one JSON line per case: {"case","mode","n","median_us","p99_us","mean_us","status_ok"}.
-// Two modes per case: "core" calls the Exchange directly; "wire" also goes through the JSON
-// codec of the worker ABI (wasm/worker_entry.cpp: request metadata parsed from JSON, every step
-// serialized with step_to_json + dump, the final body handed over as bytes beside it, every
-// outcome batch parsed from JSON text), so the difference is what the ABI's JSON costs natively.
+// Two modes per case: "core" calls the Exchange directly; "wire" also goes through the frames of
+// the worker ABI (wasm/frames.h: request frame read, every step written, every outcome batch
+// written and read), so the difference is what the ABI's codec costs natively.
 // --limit caps the timed requests (for valgrind --tool=callgrind runs); --mode core|wire.
 #include <algorithm>
 #include <chrono>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "exchange.h"
+#include "frames.h"
 #include "memory_host.h"
 #include "strict_json.h"
 #include "wire.h"
@@ -79,29 +79,29 @@ int run_one(mb::Engine& engine, mb::native::MemoryHost& host, const mb::Request&
   return step.done ? step.response.status : 0;
 }
 
-// The same request through the worker ABI's JSON messages, as wasm/worker_entry.cpp does.
-int run_one_wire(mb::Engine& engine, mb::native::MemoryHost& host, const std::string& meta, const std::string& body,
+// The same request through the worker ABI's frames, as wasm/worker_entry.cpp does: the request
+// frame read, every step written, every outcome batch written by the host and read back.
+int run_one_wire(mb::Engine& engine, mb::native::MemoryHost& host, const std::string& frame, const std::string& body,
                  std::string& random) {
   for (std::size_t i = 0; i < 8 && i < random.size(); ++i) random[i] = static_cast<char>(random[i] + 1 + i);
-  mb::ParsedJson parsed = mb::parse_strict(meta, 4);
   mb::Request request;
-  if (parsed.fault != mb::JsonFault::none || !mb::request_from_json(parsed.value, request)) return 0;
+  if (!mb::frames::read_request(frame, request)) return 0;
   request.body = body;
   mb::Exchange exchange(engine);
   mb::Step step = exchange.begin(std::move(request), {host.now_ms, random});
-  std::string step_json = mb::dump(mb::step_to_json(step, false));
+  std::string step_frame;
+  mb::frames::write_step(step, step_frame);
   int rounds = 0;
   while (!step.done && ++rounds < 16) {
-    Json outcomes = Json::array();
-    for (const mb::Effect& e : step.effects) outcomes.push_back(mb::outcome_to_json(host.perform(e)));
-    std::vector<mb::Outcome> parsed_outcomes;
-    mb::outcomes_from_json(mb::dump(outcomes), parsed_outcomes);
-    step = exchange.resume(parsed_outcomes, host.now_ms);
-    step_json = mb::dump(mb::step_to_json(step, false));
+    std::vector<mb::Outcome> outcomes;
+    for (const mb::Effect& e : step.effects) outcomes.push_back(host.perform(e));
+    std::vector<mb::Outcome> read_back;
+    mb::frames::read_outcomes(mb::frames::write_outcomes(outcomes), read_back);
+    step = exchange.resume(read_back, host.now_ms);
+    mb::frames::write_step(step, step_frame);
   }
-  std::string final_body = step.response.body;  // the worker entry keeps the body beside the step JSON
   for (const mb::Effect& e : step.background) host.perform(e);
-  return step.done && !step_json.empty() && final_body.size() == step.response.body.size() ? step.response.status : 0;
+  return step.done && !step_frame.empty() ? step.response.status : 0;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -157,14 +157,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "native_bench: configuration error: %s\n", engine.config().error.c_str());
         return 2;
       }
-      // What the host sends as the metadata JSON: the request without its body.
-      auto meta_of = [](const mb::Request& r) {
-        mb::Request m = r;
-        m.body.clear();
-        Json j = mb::request_to_json(m);
-        j.erase("body");
-        return mb::dump(j);
-      };
+      // What the host sends as the request frame: the request without its body.
+      auto meta_of = [](const mb::Request& r) { return mb::frames::write_request(r); };
       std::vector<std::string> metas;
       if (wire)
         for (const mb::Request& r : kase.timed) metas.push_back(meta_of(r));

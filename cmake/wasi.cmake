@@ -8,7 +8,7 @@ target_compile_options(mb_flags INTERFACE -ffunction-sections -fdata-sections)
 
 # Worker module: a reactor with the ABI of wasm/abi.h and no filesystem.
 add_executable(membership wasm/worker_entry.cpp)
-target_link_libraries(membership PRIVATE membership_core bearssl)
+target_link_libraries(membership PRIVATE worker_frames membership_core bearssl)
 target_include_directories(membership PRIVATE "${CMAKE_SOURCE_DIR}/wasm")
 target_link_options(membership PRIVATE
   -mexec-model=reactor          # no main(): the host calls _initialize() once, then the exports

@@ -1,21 +1,22 @@
 // The one ABI of the worker module (dist/worker/membership.wasm). The only file with
 // extern "C", export_name and import_module attributes.
 //
-// Strings cross as (pointer, length) in linear memory: the host allocates with mb_alloc, writes,
-// calls, and frees with mb_free. Messages are the JSON of src/wire.h. One Exchange per handle, so
-// many requests can be in flight in one instance.
+// Bytes cross as (pointer, length) in linear memory: the host allocates with mb_alloc, writes,
+// calls, and frees with mb_free. The request metadata, the outcomes and the steps are the flat
+// frames of wasm/frames.h (length-prefixed, nothing escaped); the configuration is a JSON object
+// of strings (once per instance). One Exchange per handle, so many requests can be in flight in
+// one instance.
 //
-//   mb_configure(vars)           once per instance; 0 = ok, 1 = configuration error (every request
+//   mb_configure(vars_json)      once per instance; 0 = ok, 1 = configuration error (every request
 //                                is then answered 500 naming the variable)
-//   h = mb_begin(meta, body, now_ms, random)    0 = out of memory / unreadable meta
-//   mb_step_ptr(h), mb_step_len(h)              the current step's JSON (without the body)
-//   mb_body_ptr(h), mb_body_len(h)              the final response body, raw bytes
-//   mb_resume(h, outcomes, now_ms)              0 = ok, 1 = unreadable outcomes (step is a 500)
+//   h = mb_begin(request frame, body, now_ms, random)   0 = out of memory / unreadable frame
+//   mb_step_ptr(h), mb_step_len(h)              the current step frame (a final one holds the body)
+//   mb_resume(h, outcomes frame, now_ms)        0 = ok, 1 = unreadable frame (then as if every effect failed)
 //   mb_end(h)                                   frees the exchange
 #pragma once
 #include <stdint.h>
 
-#define MB_ABI_VERSION 1
+#define MB_ABI_VERSION 2
 #define MB_EXPORT(name) __attribute__((export_name(name)))
 
 // Imports. The core is sans-IO, so the module imports nothing of its own; wasi-libc pulls in
@@ -31,19 +32,17 @@
 extern "C" {
 #endif
 
-MB_EXPORT("mb_abi_version_1") void mb_abi_version_1(void);  // marker: the ABI this module speaks
+MB_EXPORT("mb_abi_version_2") void mb_abi_version_2(void);  // marker: the ABI this module speaks
 MB_EXPORT("mb_alloc") void* mb_alloc(uint32_t size);
 MB_EXPORT("mb_free") void mb_free(void* ptr);
 MB_EXPORT("mb_configure") uint32_t mb_configure(const char* vars_json, uint32_t len);
 MB_EXPORT("mb_max_body_bytes") uint32_t mb_max_body_bytes(void);
 MB_EXPORT("mb_begin")
-uint32_t mb_begin(const char* meta_json, uint32_t meta_len, const char* body, uint32_t body_len, double now_ms,
+uint32_t mb_begin(const char* request_frame, uint32_t request_len, const char* body, uint32_t body_len, double now_ms,
                   const char* random, uint32_t random_len);
-MB_EXPORT("mb_resume") uint32_t mb_resume(uint32_t handle, const char* outcomes_json, uint32_t len, double now_ms);
+MB_EXPORT("mb_resume") uint32_t mb_resume(uint32_t handle, const char* outcomes_frame, uint32_t len, double now_ms);
 MB_EXPORT("mb_step_ptr") const char* mb_step_ptr(uint32_t handle);
 MB_EXPORT("mb_step_len") uint32_t mb_step_len(uint32_t handle);
-MB_EXPORT("mb_body_ptr") const char* mb_body_ptr(uint32_t handle);
-MB_EXPORT("mb_body_len") uint32_t mb_body_len(uint32_t handle);
 MB_EXPORT("mb_end") void mb_end(uint32_t handle);
 
 #ifdef __cplusplus

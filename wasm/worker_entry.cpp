@@ -7,6 +7,7 @@
 
 #include "abi.h"
 #include "exchange.h"
+#include "frames.h"
 #include "wire.h"
 
 namespace {
@@ -14,13 +15,9 @@ namespace {
 struct Slot {
   explicit Slot(mb::Engine& e) : exchange(e) {}
   mb::Exchange exchange;
-  std::string step_json;
-  std::string body;  // the final response body, handed over as bytes
+  std::string step_frame;
 
-  void set(mb::Step step) {
-    body = std::move(step.response.body);
-    step_json = mb::dump(mb::step_to_json(step, false));
-  }
+  void set(const mb::Step& step) { mb::frames::write_step(step, step_frame); }
 };
 
 std::unique_ptr<mb::Engine> g_engine;
@@ -41,7 +38,7 @@ Slot* slot(uint32_t h) {
 
 extern "C" {
 
-void mb_abi_version_1(void) {}
+void mb_abi_version_2(void) {}
 
 void* mb_alloc(uint32_t size) { return std::malloc(size ? size : 1); }
 void mb_free(void* ptr) { std::free(ptr); }
@@ -56,11 +53,10 @@ uint32_t mb_configure(const char* vars_json, uint32_t len) {
 
 uint32_t mb_max_body_bytes(void) { return static_cast<uint32_t>(engine().config().max_body_bytes); }
 
-uint32_t mb_begin(const char* meta_json, uint32_t meta_len, const char* body, uint32_t body_len, double now_ms,
+uint32_t mb_begin(const char* request_frame, uint32_t request_len, const char* body, uint32_t body_len, double now_ms,
                   const char* random, uint32_t random_len) {
-  mb::ParsedJson meta = mb::parse_strict(std::string_view(meta_json, meta_len), 4);
   mb::Request req;
-  if (meta.fault != mb::JsonFault::none || !mb::request_from_json(meta.value, req)) return 0;
+  if (!mb::frames::read_request(std::string_view(request_frame, request_len), req)) return 0;
   req.body.assign(body, body_len);
   uint32_t h = g_next_handle++;
   if (h == 0) h = g_next_handle++;
@@ -73,34 +69,25 @@ uint32_t mb_begin(const char* meta_json, uint32_t meta_len, const char* body, ui
   return h;
 }
 
-uint32_t mb_resume(uint32_t handle, const char* outcomes_json, uint32_t len, double now_ms) {
+uint32_t mb_resume(uint32_t handle, const char* outcomes_frame, uint32_t len, double now_ms) {
   Slot* s = slot(handle);
   if (!s) return 1;
   std::vector<mb::Outcome> outcomes;
-  bool ok = mb::outcomes_from_json(std::string_view(outcomes_json, len), outcomes);
+  bool ok = mb::frames::read_outcomes(std::string_view(outcomes_frame, len), outcomes);
   // Unreadable outcomes are the host's bug: answer as if every effect failed.
+  if (!ok) outcomes.clear();
   s->set(s->exchange.resume(outcomes, static_cast<int64_t>(now_ms)));
   return ok ? 0 : 1;
 }
 
 const char* mb_step_ptr(uint32_t handle) {
   Slot* s = slot(handle);
-  return s ? s->step_json.data() : nullptr;
+  return s ? s->step_frame.data() : nullptr;
 }
 
 uint32_t mb_step_len(uint32_t handle) {
   Slot* s = slot(handle);
-  return s ? static_cast<uint32_t>(s->step_json.size()) : 0;
-}
-
-const char* mb_body_ptr(uint32_t handle) {
-  Slot* s = slot(handle);
-  return s ? s->body.data() : nullptr;
-}
-
-uint32_t mb_body_len(uint32_t handle) {
-  Slot* s = slot(handle);
-  return s ? static_cast<uint32_t>(s->body.size()) : 0;
+  return s ? static_cast<uint32_t>(s->step_frame.size()) : 0;
 }
 
 void mb_end(uint32_t handle) { g_slots.erase(handle); }

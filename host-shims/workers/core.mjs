@@ -84,12 +84,12 @@ export class WasmCore {
 
   begin(meta, body) {
     const x = this.exports;
-    const metaBytes = encoder.encode(JSON.stringify(meta));
+    const frame = requestFrame(meta);
     const random = this.random(64);
     const handle = this.call((mp, ml) =>
       this.call((bp, bl) =>
-        this.call((rp, rl) => x.mb_begin(mp, ml, bp, bl, this.now(), rp, rl), random), body ?? new Uint8Array(0)), metaBytes);
-    if (handle === 0) throw new Error("mb_begin refused the request metadata");
+        this.call((rp, rl) => x.mb_begin(mp, ml, bp, bl, this.now(), rp, rl), random), body ?? new Uint8Array(0)), frame);
+    if (handle === 0) throw new Error("mb_begin refused the request frame");
     return new Exchange(this, handle);
   }
 }
@@ -99,22 +99,120 @@ class Exchange {
   // The step; a final one carries its body as bytes (bodyBytes) and, on demand, as text (body).
   step() {
     const x = this.core.exports;
-    const ptr = x.mb_step_ptr(this.handle);
-    const len = x.mb_step_len(this.handle);
-    const step = JSON.parse(decoder.decode(new Uint8Array(x.memory.buffer, ptr, len)));
-    if (step.done) {
-      const bytes = new Uint8Array(x.memory.buffer, x.mb_body_ptr(this.handle), x.mb_body_len(this.handle)).slice();
-      step.bodyBytes = bytes;
-      Object.defineProperty(step, "body", { get: () => decoder.decode(bytes), enumerable: false });
-    }
-    return step;
+    return readStep(x.memory.buffer, x.mb_step_ptr(this.handle), x.mb_step_len(this.handle));
   }
   resume(outcomes) {
-    const bytes = encoder.encode(JSON.stringify(outcomes));
-    this.core.call((p, n) => this.core.exports.mb_resume(this.handle, p, n, this.core.now()), bytes);
+    this.core.call((p, n) => this.core.exports.mb_resume(this.handle, p, n, this.core.now()), outcomesFrame(outcomes));
     return this.step();
   }
   end() {
     if (!this.core.poisoned) this.core.exports.mb_end(this.handle);
   }
+}
+
+// ---- the frames of wasm/frames.h, JS side ---------------------------------------------------
+// Little-endian u32s; a string is a u32 byte count then UTF-8 bytes; headers are a count then
+// (name, value) pairs. The writer's buffer is reused: its bytes are copied into the module at once.
+
+class FrameWriter {
+  constructor() { this.buf = new Uint8Array(4096); this.at = 0; }
+  reserve(n) {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
+    bigger.set(this.buf.subarray(0, this.at));
+    this.buf = bigger;
+  }
+  u32(v) {
+    this.reserve(4);
+    const b = this.buf, a = this.at;
+    b[a] = v; b[a + 1] = v >>> 8; b[a + 2] = v >>> 16; b[a + 3] = v >>> 24;
+    this.at += 4;
+  }
+  str(s) {
+    if (s === undefined || s === null || s === "") return this.u32(0);
+    if (typeof s !== "string") s = String(s);
+    this.reserve(4 + s.length * 3); // UTF-8 is at most 3 bytes per UTF-16 unit
+    const { written } = encoder.encodeInto(s, this.buf.subarray(this.at + 4));
+    this.u32(written);
+    this.at += written;
+  }
+  headers(h) {
+    const pairs = !h ? [] : Array.isArray(h) ? h : typeof h.entries === "function" ? [...h.entries()] : Object.entries(h);
+    this.u32(pairs.length);
+    for (const [name, value] of pairs) { this.str(name); this.str(value); }
+  }
+  take() { const out = this.buf.subarray(0, this.at); this.at = 0; return out; }
+}
+const writer = new FrameWriter();
+
+export function requestFrame({ method, target, headers, body_truncated }) {
+  writer.u32(body_truncated ? 1 : 0);
+  writer.str(method);
+  writer.str(target);
+  writer.headers(headers);
+  return writer.take();
+}
+
+// Outcomes as the hosts build them: {id, ok = true, value (string | null), status, headers, body,
+// error, allowed = true}.
+export function outcomesFrame(outcomes) {
+  writer.u32(outcomes.length);
+  for (const o of outcomes) {
+    const hasValue = typeof o.value === "string";
+    writer.u32(o.id);
+    writer.u32((o.ok !== false ? 1 : 0) | (hasValue ? 2 : 0) | (o.allowed !== false ? 4 : 0));
+    writer.u32(o.status ?? 0);
+    writer.str(o.error);
+    writer.str(hasValue ? o.value : "");
+    writer.headers(o.headers);
+    writer.str(o.body);
+  }
+  return writer.take();
+}
+
+const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit"];
+
+// A step frame as the object the hosts use: {done: false, effects, notices} or {done: true,
+// status, headers, bodyBytes, body (text, on demand), background, log, notices}.
+export function readStep(buffer, ptr, len) {
+  const bytes = new Uint8Array(buffer, ptr, len);
+  const view = new DataView(buffer, ptr, len);
+  let at = 0;
+  const u32 = () => { const v = view.getUint32(at, true); at += 4; return v; };
+  const raw = () => { const n = u32(); const b = bytes.subarray(at, at + n); at += n; return b; };
+  const str = () => { const b = raw(); return b.length ? decoder.decode(b) : ""; };
+  const headers = () => { const h = []; for (let n = u32(); n > 0; n--) h.push([str(), str()]); return h; };
+  const effect = () => {
+    const id = u32(), op = KINDS[u32()], store = str(), key = str(), value = str(), ttl = u32();
+    const method = str(), url = str(), hs = headers(), body = str(), timeout_ms = u32();
+    switch (op) {
+      case "kv_get": return { id, op, store, key };
+      case "kv_put": return { id, op, store, key, value, ttl };
+      case "fetch": return { id, op, method, url, headers: hs, body, timeout_ms };
+      default: return { id, op, key };
+    }
+  };
+  const effects = () => { const list = []; for (let n = u32(); n > 0; n--) list.push(effect()); return list; };
+  const step = { done: u32() === 1 };
+  if (step.done) {
+    step.status = u32();
+    step.headers = headers();
+    const body = raw().slice();
+    step.bodyBytes = body;
+    Object.defineProperty(step, "body", { get: () => decoder.decode(body), enumerable: false });
+    step.background = effects();
+    const log = { request_id: str(), status: u32() };
+    const code = u32();
+    if (code) log.code = code;
+    log.credential_id = str() || null;
+    log.mode = str() || null;
+    log.route = str();
+    if (u32() === 1) log.replayed = true;
+    step.log = log;
+  } else {
+    step.effects = effects();
+  }
+  step.notices = [];
+  for (let n = u32(); n > 0; n--) step.notices.push(str());
+  return step;
 }

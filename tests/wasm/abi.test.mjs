@@ -7,7 +7,7 @@ import { readFileSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { root } from "./wasi_runner.mjs";
-import { WasmCore } from "../../host-shims/workers/core.mjs";
+import { WasmCore, requestFrame, outcomesFrame } from "../../host-shims/workers/core.mjs";
 
 const wasmPath = join(root, "dist", "worker", "membership.wasm");
 const header = readFileSync(join(root, "wasm", "abi.h"), "utf8");
@@ -30,7 +30,7 @@ test("the exports are exactly wasm/abi.h's, plus memory and _initialize", () => 
   const declared = [...header.matchAll(/MB_EXPORT\("(\w+)"\)/g)].map((m) => m[1]).sort();
   const exports = section("Export").map((l) => /-> "(\w+)"/.exec(l)?.[1]).filter(Boolean).sort();
   assert.deepEqual(exports, [...declared, "_initialize", "memory"].sort());
-  assert.ok(declared.includes("mb_abi_version_1"));
+  assert.ok(declared.includes("mb_abi_version_2"));
 });
 
 test("the module is within the size budget (150 KB gzipped)", (t) => {
@@ -72,4 +72,64 @@ test("a configuration error answers 500 naming nothing secret, and a log line na
   assert.equal(step.status, 500);
   assert.equal(JSON.parse(step.body).error.code, 50002);
   assert.ok(step.notices.some((n) => n.includes("ROUTING")));
+});
+
+// Drives the raw exports: bytes in, status code out.
+function rawBegin(core, frame) {
+  return core.call((p, n) => core.call((rp, rl) => core.exports.mb_begin(p, n, 0, 0, 1795835220000, rp, rl), new Uint8Array(64)), frame);
+}
+
+test("a request frame that is short, long, or counts more headers than it holds is refused", () => {
+  const module = new WebAssembly.Module(readFileSync(wasmPath));
+  const core = new WasmCore(module, { ROUTING: "edge" });
+  const good = requestFrame({ method: "POST", target: "/v1/account-memberships/", headers: [["a", "b"]] }).slice();
+  const handle = rawBegin(core, good);
+  assert.notEqual(handle, 0);
+  core.exports.mb_end(handle);
+  assert.equal(rawBegin(core, good.subarray(0, good.length - 1)), 0, "short");
+  assert.equal(rawBegin(core, Uint8Array.from([...good, 0])), 0, "trailing byte");
+  const lying = good.slice();
+  new DataView(lying.buffer).setUint32(lying.length - 14, 0xffffffff, true); // the header count
+  assert.equal(rawBegin(core, lying), 0, "count");
+  assert.equal(rawBegin(core, new Uint8Array(0)), 0, "empty");
+});
+
+test("an unreadable outcomes frame is answered as if the reads failed (503), never a 201", () => {
+  const module = new WebAssembly.Module(readFileSync(wasmPath));
+  const core = new WasmCore(module, { ROUTING: "edge" });
+  const ex = core.begin({ method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+    headers: [["authorization", "Bearer sk_test_abi_00000000000"], ["content-type", "application/json"]] },
+  new TextEncoder().encode('{"email":"abi@example.com"}'));
+  const step = ex.step();
+  const frame = outcomesFrame(step.effects.map((e) => ({ id: e.id, ok: true, value: null }))).slice();
+  const rc = core.call((p, n) => core.exports.mb_resume(ex.handle, p, n - 1, Date.now()), frame);
+  assert.equal(rc, 1);
+  const after = ex.step();
+  assert.equal(after.status, 503);
+  assert.equal(JSON.parse(after.body).error.code, 50301);
+  ex.end();
+});
+
+test("values cross the boundary as they are: quotes, backslashes, control characters, non-ASCII", () => {
+  const module = new WebAssembly.Module(readFileSync(wasmPath));
+  const core = new WasmCore(module, { ROUTING: "edge" }, { now: () => 1795835220000 });
+  const name = 'Zoë "Q" \\ \n\t — 名前 🦀';
+  const ex = core.begin({ method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+    headers: [["authorization", "Bearer sk_test_abi_00000000000"], ["content-type", "application/json; charset=utf-8"]] },
+  new TextEncoder().encode('{"email":"zoe@example.com"}'));
+  let step = ex.step();
+  const record = { id: "key_abi", type: "secret", mode: "test", account_ids: ["acct_1"] };
+  const values = { "account:test:acct_1": '{"id":"acct_1","workspace_id":"ws_1"}',
+                   "user_by_email:test:zoe@example.com": JSON.stringify({ id: "usr_1", name }) };
+  values[step.effects.find((e) => e.key.startsWith("apikey:")).key] = JSON.stringify(record);
+  while (!step.done) {
+    const puts = step.effects.filter((e) => e.op === "kv_put");
+    for (const p of puts) assert.equal(JSON.parse(p.value).user.name, name);
+    step = ex.resume(step.effects.map((e) => ({ id: e.id, ok: true, value: values[e.key] ?? null })));
+  }
+  assert.equal(step.status, 201, step.body);
+  assert.equal(JSON.parse(step.body).data.user.name, name);
+  assert.equal(step.log.credential_id, "key_abi");
+  assert.equal(step.log.route, "edge");
+  ex.end();
 });
