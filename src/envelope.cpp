@@ -2,9 +2,15 @@
 
 namespace mb {
 
-std::string success_envelope(const Json& data) {
+std::string success_envelope(const Json& data) { return success_envelope_text(dump(data)); }
+
+std::string success_envelope_text(std::string_view data_json) {
   // Written directly (the hot path of every 200/201): same bytes as dumping the whole envelope.
-  return R"({"message":"success","success":true,"data":)" + dump(data) + "}";
+  constexpr std::string_view head = R"({"message":"success","success":true,"data":)";
+  std::string out;
+  out.reserve(head.size() + data_json.size() + 1);
+  out.append(head).append(data_json).push_back('}');
+  return out;
 }
 
 std::string error_envelope(Error e, const Json& details) {

@@ -2,6 +2,7 @@
 // Every JSON field name of an envelope is spelled here and nowhere else in the core.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "errors.h"
@@ -12,6 +13,8 @@ namespace mb {
 
 // {"message":"success","success":true,"data":<data>}
 std::string success_envelope(const Json& data);
+// The same around data already serialised by dump() (the record just written is the data).
+std::string success_envelope_text(std::string_view data_json);
 // {"message":m,"success":false,"error":{"code":c,"message":m,"details":<details>}}
 std::string error_envelope(Error e, const Json& details = Json::object());
 // details for a 422: {"errors":[{"field","reason","message"}...]}

@@ -16,6 +16,7 @@ constexpr std::string_view kConfigRoute = "/preview/config.json";
 constexpr std::size_t kMaxRecordBytes = 64 * 1024;
 constexpr std::size_t kMaxCacheEntries = 10000;
 constexpr std::int64_t kTokenCacheMs = 5 * 60 * 1000;
+constexpr std::size_t kMaxTokenCacheBytes = 4 * 1024 * 1024;  // the cache keeps whole tokens
 constexpr std::uint32_t kIdempotencyTtl = 24 * 3600;
 
 bool sane_request_id(std::string_view id) {
@@ -83,7 +84,7 @@ struct Precheck {
 };
 
 // SPEC §3 steps 1-3: path and method, credential shape, the request itself. No storage.
-Precheck precheck(const Request& req, const Config& cfg, bool preview_mode) {
+Precheck precheck(const Request& req, const Config& cfg, bool preview_mode, const VerifiedTokens& verified = {}) {
   Precheck p;
   std::string_view target = req.target;
   std::size_t q = target.find('?');
@@ -115,7 +116,7 @@ Precheck precheck(const Request& req, const Config& cfg, bool preview_mode) {
     return p;
   }
 
-  CredentialCheck cc = read_credential(req.headers, cfg);
+  CredentialCheck cc = read_credential(req.headers, cfg, verified);
   p.credential = std::move(cc.credential);
   if (cc.error && !(preview_mode && *cc.error == Error::missing_credential)) {
     p.error = cc.error;
@@ -435,7 +436,12 @@ Step Exchange::begin(Request req, HostInput input) {
       __builtin_trap();
   }
 
-  Precheck p = precheck(req_, cfg_, false);
+  // A JWT verified before is not decoded again (verify_jwt() takes its claims from the cache).
+  Precheck p = precheck(req_, cfg_, false, [this](const std::string& token) -> std::optional<Mode> {
+    const JwtClaims* claims = cached_claims(token);
+    if (!claims) return std::nullopt;
+    return claims->livemode ? Mode::live : Mode::test;
+  });
   if (p.kind == Precheck::Kind::config) return respond(200, config_document(cfg_), {{"Cache-Control", "max-age=60"}});
   if (p.kind == Precheck::Kind::preflight) {
     return respond(204, "",
@@ -601,14 +607,23 @@ Step Exchange::verify_api_key() {
   return Step{};
 }
 
+const JwtClaims* Exchange::cached_claims(const std::string& token) const {
+  auto cached = engine_.tokens.find(token);
+  return cached != engine_.tokens.end() && cached->second.expires_ms > now_ms_ ? &cached->second.claims : nullptr;
+}
+
 Step Exchange::verify_jwt() {
   std::int64_t now_s = now_ms_ / 1000;
-  std::string token_hash = sha256_hex(cred_.token);
   JwtClaims claims;
-  auto cached = engine_.tokens.find(token_hash);
-  if (cached != engine_.tokens.end() && cached->second.expires_ms > now_ms_) {
-    claims = cached->second.claims;
+  if (const JwtClaims* cached = cached_claims(cred_.token)) {
+    claims = *cached;
   } else {
+    if (cred_.from_cache) {
+      // Classified by the cache, which has let go of it since: decode and check its shape now.
+      CredentialCheck cc = read_credential(req_.headers, cfg_);
+      if (cc.error) return fail(*cc.error);
+      cred_ = std::move(*cc.credential);
+    }
     std::vector<const PublicKey*> keys;
     const JwtParts& jwt = cred_.jwt;
     if (jwt.alg != "HS256") {
@@ -650,8 +665,13 @@ Step Exchange::verify_jwt() {
     }
     if (!signature_valid(jwt, cfg_, keys)) return fail(Error::jwt_bad_signature);
     if (auto e = read_claims(jwt.payload, cfg_, claims)) return fail(*e);
-    if (engine_.tokens.size() >= kMaxCacheEntries) engine_.tokens.clear();
-    engine_.tokens[token_hash] = {claims, std::min(claims.exp * 1000, now_ms_ + kTokenCacheMs)};
+    if (engine_.tokens.size() >= kMaxCacheEntries || engine_.token_bytes + cred_.token.size() > kMaxTokenCacheBytes) {
+      engine_.tokens.clear();
+      engine_.token_bytes = 0;
+    }
+    auto [slot, fresh] = engine_.tokens.insert_or_assign(
+        cred_.token, Engine::CachedToken{claims, std::min(claims.exp * 1000, now_ms_ + kTokenCacheMs)});
+    if (fresh) engine_.token_bytes += slot->first.size();
   }
   if (auto e = check_times(claims, now_s, cfg_.jwt_leeway_seconds)) return fail(*e);
   mode_ = claims.livemode ? Mode::live : Mode::test;
@@ -770,7 +790,7 @@ Step Exchange::answer_at_edge() {
   put.key = membership_key_;
   put.value = dump(data);
   pending_status_ = 201;
-  pending_body_ = success_envelope(data);
+  pending_body_ = success_envelope_text(put.value);  // the answer's data is the record, byte for byte
   return need_effects(Phase::writing);
 }
 

@@ -283,3 +283,44 @@ TEST_CASE("an origin 2xx without a usable data object is passed through and not 
     CHECK(host.background.empty());
   }
 }
+
+namespace {
+std::string hs256_token(const std::string& secret, std::int64_t now_s, std::int64_t ttl_s) {
+  Json claims = Json::object();
+  claims["iss"] = "https://auth.example.com/";
+  claims["aud"] = "memberships-api";
+  claims["sub"] = "user_42";
+  claims["exp"] = now_s + ttl_s;
+  claims["account_ids"] = Json::array({"acct_1"});
+  claims["livemode"] = false;
+  std::string input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(dump(claims));
+  Sha256 mac = hmac_sha256(secret, input);
+  return input + "." + base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
+}
+}  // namespace
+
+TEST_CASE("verified-token cache: a repeated JWT is not verified again, yet expiry and forgeries still count") {
+  native::MemoryHost host = seeded_host();
+  const std::string secret = "0123456789abcdef0123456789abcdef";
+  Engine engine(Vars{{"ROUTING", "edge"},
+                     {"JWT_HS256_SECRET", secret},
+                     {"JWT_ISSUER", "https://auth.example.com/"},
+                     {"JWT_AUDIENCE", "memberships-api"},
+                     {"JWT_LEEWAY_SECONDS", "0"}});
+  std::string token = hs256_token(secret, host.now_ms / 1000, 120);
+  CHECK(host.run(engine, create(R"({"email":"jwt-cache@example.com"})", token)).status == 201);
+  CHECK(engine.tokens.count(token) == 1);
+  CHECK(host.run(engine, create(R"({"email":"jwt-cache@example.com"})", token)).status == 200);
+  CHECK(host.run(engine, create(R"({"email":"x"})", token)).status == 422);  // a cached token still meets step 3
+
+  // The same header and claims with another signature is another token: verified, and refused.
+  std::string forged = token.substr(0, token.rfind('.') + 1) + base64url_encode(std::string(32, '\x01'));
+  Response r = host.run(engine, create(R"({"email":"jwt-cache@example.com"})", forged));
+  CHECK(r.status == 401);
+  CHECK(code_of(r) == info(Error::jwt_bad_signature).code);
+
+  host.now_ms += 121000;  // past exp: the cache lets go and the token is judged afresh
+  r = host.run(engine, create(R"({"email":"jwt-cache@example.com"})", token));
+  CHECK(r.status == 401);
+  CHECK(code_of(r) == info(Error::jwt_expired).code);
+}
