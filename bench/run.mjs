@@ -111,7 +111,7 @@ const product = snapshotProduct();
   const bearCmd = cmds.find((c) => / -c \S+third_party\/bearssl\/src\/ec\/ec_p256_m31\.c$/.test(c)) ?? "";
   const lastOpt = (c) => (c.match(/ -O[0-3sz]\b/g) ?? [" ?"]).pop().trim();
   results.meta.wasi_build = { core_opt: lastOpt(coreCmd), ndebug: / -DNDEBUG\b/.test(coreCmd), bearssl_opt: lastOpt(bearCmd) };
-  results.meta.abi = { body_as_bytes: /mb_body_ptr/.test(readFileSync(join(root, "wasm", "abi.h"), "utf8")) };
+  results.meta.abi = { version: Number(/MB_ABI_VERSION (\d+)/.exec(readFileSync(join(root, "wasm", "abi.h"), "utf8"))?.[1]) };
 }
 results.meta.module = { sha256: createHash("sha256").update(readFileSync(product.wasm)).digest("hex").slice(0, 16), bytes: readFileSync(product.wasm).length };
 results.meta.browser_module_mtime = (() => { try { return sh("stat", ["-c", "%y", "dist/browser/membership-preview.wasm"]).trim(); } catch { return "?"; } })();

@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 import { scenarioFiles } from "../tests/scenarios.mjs";
 import { rawRequest } from "../tests/wasm/wasi_runner.mjs";
 import { makeKeys, signJwt, claims } from "../tests/jwt.mjs";
+import { readFileSync } from "node:fs";
+import { WasmCore, requestFrame, outcomesFrame } from "../host-shims/workers/core.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const write = (dir, data) => {
@@ -35,4 +37,31 @@ write(jwt, signJwt({ alg: "none" }, claims(), null));
 write(jwt, JSON.stringify(keys.jwks));
 write(jwt, "sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc");
 write(jwt, "pk_live_abc");
-console.log(`exchange: ${n} inputs; jwt: 7 inputs`);
+// The worker ABI's frames: request and outcome frames as the JS glue writes them, and the step
+// frames the module writes (needs dist/worker/membership.wasm: scripts/build).
+const frames = join(here, "corpus", "frames");
+rmSync(frames, { recursive: true, force: true });
+const module = new WebAssembly.Module(readFileSync(join(here, "..", "dist", "worker", "membership.wasm")));
+const core = new WasmCore(module, { ROUTING: "auto", ORIGIN_URL: "http://127.0.0.1:9" }, { now: () => 1795835220000 });
+const stepBytes = (ex) => {
+  const x = core.exports;
+  return Buffer.from(new Uint8Array(x.memory.buffer, x.mb_step_ptr(ex.handle), x.mb_step_len(ex.handle)));
+};
+let f = 0;
+for (const doc of scenarioFiles())
+  for (const c of doc.cases.slice(0, 12)) {
+    const meta = { method: c.request.method, target: c.request.target, headers: c.request.headers, body_truncated: false };
+    write(frames, Buffer.from(requestFrame(meta))), f++;
+    const ex = core.begin(meta, Buffer.from(c.request.body ?? ""));
+    let step = ex.step();
+    write(frames, stepBytes(ex)), f++;
+    for (let round = 0; !step.done && round < 4; round++) {
+      const outcomes = step.effects.map((e, i) => ({ id: e.id, ok: i % 3 !== 2, error: "timeout", value: i % 2 ? null : '{"id":"x"}',
+        status: e.op === "fetch" ? 201 : 0, headers: [["content-type", "application/json"]], body: "{}" }));
+      write(frames, Buffer.from(outcomesFrame(outcomes))), f++;
+      step = ex.resume(outcomes);
+      write(frames, stepBytes(ex)), f++;
+    }
+    ex.end();
+  }
+console.log(`exchange: ${n} inputs; jwt: 7 inputs; frames: ${f} inputs`);

@@ -1,6 +1,6 @@
 // Runs the native benchmark under valgrind --tool=callgrind for one case and summarises it:
 // instructions per request, the inclusive share of the core's entry points and of the worker
-// ABI's JSON codec (wire mode), and the top functions by self cost.
+// ABI's frame codec (wire mode), and the top functions by self cost.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,9 +16,9 @@ const ENTRY = [
   ["success_envelope", /mb::success_envelope\(/],
   ["validate_body", /mb::validate_body\(/],
   ["parse_strict (all JSON parsing)", /^mb::parse_strict\(/],
-  ["wire: step_to_json", /mb::step_to_json/],
-  ["wire: outcomes_from_json", /mb::outcomes_from_json\(/],
-  ["wire: request_from_json", /mb::request_from_json\(/],
+  ["frames: write_step", /mb::frames::write_step\(/],
+  ["frames: read_outcomes", /mb::frames::read_outcomes\(/],
+  ["frames: read_request", /mb::frames::read_request\(/],
   ["sha256", /mb::sha256\(/],
   ["BearSSL RSA", /br_rsa_i31_public|br_rsa_i31_pkcs1_vrfy/],
   ["BearSSL ECDSA", /br_ecdsa_i31_vrfy_raw/],
