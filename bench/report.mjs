@@ -197,8 +197,7 @@ ${Object.entries(s.breakdown.libc_callers).map(([k, v]) => `- \`${k}\` ← ${v.m
 The module is at ${pct(s.worker.shipped.gzip / BUDGET.gzip)} of its gzip budget. By origin, the largest shares are ${s.breakdown.by_origin.slice(0, 3).map((r) => `${r.name} (${pct(r.bytes / s.breakdown.code_bytes)} of the code)`).join(", ")};
 the largest single functions ${s.breakdown.top_functions.slice(0, 5).map((f) => `\`${f.name.split("(")[0]}\` (${(f.bytes / KB).toFixed(1)} KiB)`).join(", ")}
 (\`mb_begin\`/\`mb_resume\` carry the ABI's frame codec and what wasm-opt inlined into them).${s.breakdown.top_functions.some((f) => f.name === "printf_core") ? ` If bytes are ever needed: \`printf_core\`
-is there only for the \`snprintf\`/\`vfprintf\` callers listed above (nlohmann's \`\\u00XX\` escapes and error text, libc++'s abort message); a flat ABI
-encoding instead of JSON (see below) would also shrink \`mb_begin\`/\`mb_resume\`.` : ""}`);
+is there only for the \`snprintf\`/\`vfprintf\` callers listed above (nlohmann's \`\\u00XX\` escapes and error text, libc++'s abort message).` : ""}`);
   }
 
   // --- cold start ---------------------------------------------------------------------------
