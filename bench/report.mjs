@@ -375,7 +375,9 @@ ${cc ? `- **Callgrind** on the native build: ${k(cc.ir_per_request)} instruction
   \`success_envelope\` ${k(e(cc, "success_envelope")?.ir_per_request ?? 0)}; all JSON parsing (\`parse_strict\`: the body and the records not cached) ${pct(e(cc, "parse_strict")?.share ?? 0)}.
   Top functions by own instructions: ${cc.top.slice(0, 5).map((t) => `\`${t.fn.length > 50 ? t.fn.slice(0, 49) + "…" : t.fn}\` ${pct(t.share)}`).join(", ")}.` : ""}
 - The WASI build is compiled with \`${build.core_opt ?? "?"} -DNDEBUG\` (assertions off) and BearSSL at \`${build.bearssl_opt ?? "?"}\`.
-  Everything at -O3 (variant \`all-O3\`): ${vText("all-O3", "apikey_create")} for ${sizeDelta("all-O3")}.
+  Speed for size: the core at -O2 (variant \`O2+bearssl-O3\`): ${vText("O2+bearssl-O3", "apikey_create")} for ${sizeDelta("O2+bearssl-O3")};
+  everything at -O3 (variant \`all-O3\`): ${vText("all-O3", "apikey_create")} for ${sizeDelta("all-O3")}. The shipped build stays size-first
+  (\`-Oz\`) while every budget is met: see the decision in docs/architecture.md.
 ${missed ? `
 What is left: nlohmann trees for the body and for each record read (a SAX pass into typed structs would skip them), and the allocator they drive.` : ""}`);
   }

@@ -8,6 +8,7 @@
 //   bearssl-O3          BearSSL compiled with -O3, everything else as shipped (-Oz, wasm-opt -Oz)
 //   ndebug+bearssl-O3   both (the suggested change to cmake/wasi.cmake)
 //   all-O3              every object -O3 -DNDEBUG and the link's wasm-opt pass at -O3
+//   O2+bearssl-O3       the core -O2, BearSSL -O3, the link's wasm-opt pass at -O2
 //
 //   node bench/variants.mjs [bearssl-O3|all-O3 ...]    prints {variant: path}
 import { exec as execCb, execFileSync } from "node:child_process";
@@ -24,6 +25,7 @@ export const VARIANTS = {
   "bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3" : null), link: null },
   "ndebug+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-Oz -DNDEBUG"), link: null },
   "all-O3": { compile: () => "-O3 -DNDEBUG", link: "-O3" },
+  "O2+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-O2 -DNDEBUG"), link: "-O2" },
 };
 
 async function pool(tasks, width) {
