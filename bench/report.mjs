@@ -359,8 +359,8 @@ How these came under budget (the first full runs of this benchmark measured 53 �
    a JSON string by the core, parsed by JS, escaped again by JS on the way back and parsed again by the core — natively 191 k of 321 k
    instructions per API-key create, more than the request itself. Now values cross as length-prefixed bytes${cw && cc ? ` and the codec costs
    ${k(cw.ir_per_request - cc.ir_per_request)} instructions (\`write_step\` + \`read_outcomes\` + \`read_request\`: ${k(frames)})` : ""}.
-2. **The verified-token cache is keyed by the token's text and consulted before decoding**: a repeated JWT is no longer base64-decoded, parsed
-   (header and payload) and hashed with SHA-256 on every request.
+2. **The verified-token cache is consulted before decoding**: a repeated JWT is no longer base64-decoded and parsed (header and payload)
+   on every request; its SHA-256 (the cache key, SPEC §3) is computed once, in step 2.
 3. Earlier: parsed records cached with their text, the success envelope written directly (and wrapped around the record text rather than dumped
    twice), pooled host randomness, \`-DNDEBUG\`.
 ${prof ? `

@@ -84,7 +84,8 @@ CredentialCheck read_credential(const Headers& headers, const Config& cfg, const
   cred.token = std::string(token);
   cred.mode = token.find("_test_") != std::string_view::npos ? Mode::test : Mode::live;
   if (verified) {
-    if (std::optional<Mode> mode = verified(cred.token)) {
+    cred.token_sha256 = sha256_hex(cred.token);
+    if (std::optional<Mode> mode = verified(cred.token_sha256)) {
       cred.kind = CredentialKind::jwt;
       cred.mode = *mode;
       cred.from_cache = true;

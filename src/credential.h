@@ -28,8 +28,9 @@ struct Credential {
   CredentialKind kind = CredentialKind::secret_key;
   std::string token;
   Mode mode = Mode::live;
-  JwtParts jwt;             // kind == jwt
-  bool from_cache = false;  // a JWT classified by the verified-token cache: `jwt` is not filled
+  JwtParts jwt;              // kind == jwt
+  std::string token_sha256;  // lowercase hex SHA-256 of `token` once computed (KV key, token cache)
+  bool from_cache = false;   // a JWT classified by the verified-token cache: `jwt` is not filled
 };
 
 struct CredentialCheck {
@@ -37,10 +38,11 @@ struct CredentialCheck {
   std::optional<Error> error;            // the 401/403 of step 2
 };
 
-// The verified-token cache as step 2 sees it: the mode of a JWT verified before (and not yet
-// expired from the cache), or nullopt. Such a token passed every step-2 check already under the
-// same configuration, so it is classified without being decoded again.
-using VerifiedTokens = std::function<std::optional<Mode>(const std::string& token)>;
+// The verified-token cache as step 2 sees it: given the hex SHA-256 of a token, the mode of a JWT
+// verified before (and not yet expired from the cache), or nullopt. Such a token passed every
+// step-2 check already under the same configuration, so it is classified without being decoded
+// again.
+using VerifiedTokens = std::function<std::optional<Mode>(const std::string& token_sha256)>;
 
 // Reads `Authorization: Bearer <token>` and classifies the token; `error` is the step-2 answer
 // (401 missing/malformed/JWT not configured/unsupported alg, 403 publishable key), if any.

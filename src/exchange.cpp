@@ -16,7 +16,6 @@ constexpr std::string_view kConfigRoute = "/preview/config.json";
 constexpr std::size_t kMaxRecordBytes = 64 * 1024;
 constexpr std::size_t kMaxCacheEntries = 10000;
 constexpr std::int64_t kTokenCacheMs = 5 * 60 * 1000;
-constexpr std::size_t kMaxTokenCacheBytes = 4 * 1024 * 1024;  // the cache keeps whole tokens
 constexpr std::uint32_t kIdempotencyTtl = 24 * 3600;
 
 bool sane_request_id(std::string_view id) {
@@ -437,8 +436,8 @@ Step Exchange::begin(Request req, HostInput input) {
   }
 
   // A JWT verified before is not decoded again (verify_jwt() takes its claims from the cache).
-  Precheck p = precheck(req_, cfg_, false, [this](const std::string& token) -> std::optional<Mode> {
-    const JwtClaims* claims = cached_claims(token);
+  Precheck p = precheck(req_, cfg_, false, [this](const std::string& token_sha256) -> std::optional<Mode> {
+    const JwtClaims* claims = cached_claims(token_sha256);
     if (!claims) return std::nullopt;
     return claims->livemode ? Mode::live : Mode::test;
   });
@@ -579,7 +578,7 @@ Step Exchange::advance() {
 
 Step Exchange::verify_api_key() {
   std::string s = store_name();
-  Lookup rec = need(s, "apikey:" + sha256_hex(cred_.token));
+  Lookup rec = need(s, "apikey:" + token_sha256());
   if (!rec.ready) return reads();
   if (!rec.value) return fail(Error::unknown_api_key);
   auto r = record(rec.value);
@@ -607,15 +606,20 @@ Step Exchange::verify_api_key() {
   return Step{};
 }
 
-const JwtClaims* Exchange::cached_claims(const std::string& token) const {
-  auto cached = engine_.tokens.find(token);
+const std::string& Exchange::token_sha256() {
+  if (cred_.token_sha256.empty()) cred_.token_sha256 = sha256_hex(cred_.token);
+  return cred_.token_sha256;
+}
+
+const JwtClaims* Exchange::cached_claims(const std::string& token_sha256) const {
+  auto cached = engine_.tokens.find(token_sha256);
   return cached != engine_.tokens.end() && cached->second.expires_ms > now_ms_ ? &cached->second.claims : nullptr;
 }
 
 Step Exchange::verify_jwt() {
   std::int64_t now_s = now_ms_ / 1000;
   JwtClaims claims;
-  if (const JwtClaims* cached = cached_claims(cred_.token)) {
+  if (const JwtClaims* cached = cached_claims(token_sha256())) {
     claims = *cached;
   } else {
     if (cred_.from_cache) {
@@ -665,13 +669,8 @@ Step Exchange::verify_jwt() {
     }
     if (!signature_valid(jwt, cfg_, keys)) return fail(Error::jwt_bad_signature);
     if (auto e = read_claims(jwt.payload, cfg_, claims)) return fail(*e);
-    if (engine_.tokens.size() >= kMaxCacheEntries || engine_.token_bytes + cred_.token.size() > kMaxTokenCacheBytes) {
-      engine_.tokens.clear();
-      engine_.token_bytes = 0;
-    }
-    auto [slot, fresh] = engine_.tokens.insert_or_assign(
-        cred_.token, Engine::CachedToken{claims, std::min(claims.exp * 1000, now_ms_ + kTokenCacheMs)});
-    if (fresh) engine_.token_bytes += slot->first.size();
+    if (engine_.tokens.size() >= kMaxCacheEntries) engine_.tokens.clear();
+    engine_.tokens[token_sha256()] = {claims, std::min(claims.exp * 1000, now_ms_ + kTokenCacheMs)};
   }
   if (auto e = check_times(claims, now_s, cfg_.jwt_leeway_seconds)) return fail(*e);
   mode_ = claims.livemode ? Mode::live : Mode::test;

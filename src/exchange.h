@@ -90,8 +90,7 @@ class Engine {
   };
 
   std::unordered_map<std::string, CachedRecord> records;  // "store\nkey" of rarely changing records
-  std::unordered_map<std::string, CachedToken> tokens;    // verified JWTs, by their text
-  std::size_t token_bytes = 0;                            // the texts' total size (capped)
+  std::unordered_map<std::string, CachedToken> tokens;    // sha256(token) of verified JWTs
   std::unordered_map<std::string, Bucket> buckets;        // rate limit per credential id
   KeySet remote_keys;                                     // JWT_JWKS_URL keys
   std::int64_t remote_keys_fetched_s = -1;                // provider's fetch time, -1: none
@@ -133,7 +132,8 @@ class Exchange {
   Step advance();
   Step verify_api_key();
   Step verify_jwt();
-  const JwtClaims* cached_claims(const std::string& token) const;
+  const JwtClaims* cached_claims(const std::string& token_sha256) const;
+  const std::string& token_sha256();
   Step answer_at_edge();
   Step forward();
   Step after_forward(const Outcome& o);

@@ -309,7 +309,7 @@ TEST_CASE("verified-token cache: a repeated JWT is not verified again, yet expir
                      {"JWT_LEEWAY_SECONDS", "0"}});
   std::string token = hs256_token(secret, host.now_ms / 1000, 120);
   CHECK(host.run(engine, create(R"({"email":"jwt-cache@example.com"})", token)).status == 201);
-  CHECK(engine.tokens.count(token) == 1);
+  CHECK(engine.tokens.count(sha256_hex(token)) == 1);  // keyed by the SHA-256 of the token (SPEC §3)
   CHECK(host.run(engine, create(R"({"email":"jwt-cache@example.com"})", token)).status == 200);
   CHECK(host.run(engine, create(R"({"email":"x"})", token)).status == 422);  // a cached token still meets step 3
 
