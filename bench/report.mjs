@@ -165,15 +165,15 @@ measured in the same run (product vs empty worker vs baseline, wasm vs native) a
     const srow = (name, x) => [name, `${x.raw} B (${kb(x.raw)})`, `${x.gzip} B (${kb(x.gzip)})`, `${x.brotli} B (${kb(x.brotli)})`];
     out.push(`\n## Size\n\n${table(["Module", "raw", "gzip -9", "brotli -q 11"], [
       srow("worker, wasm-ld output (no wasm-opt)", s.worker.linked),
-      srow("**worker, shipped** (`dist/worker/membership.wasm`: clang's driver already ran `wasm-opt -Oz`)", s.worker.shipped),
+      srow(`**worker, shipped** (\`dist/worker/membership.wasm\`: clang's driver already ran \`wasm-opt ${s.worker.opt_level ?? "-Oz"}\`)`, s.worker.shipped),
       srow("worker, shipped + another `wasm-opt -Oz`", s.worker.wasm_opt),
       srow("browser, shipped (`dist/browser/membership-preview.wasm`)", s.browser.shipped),
       srow("browser + `wasm-opt -Oz`", s.browser.wasm_opt),
       srow("browser JS glue (`membership-preview.mjs`)", s.browser.glue),
     ])}
 
-clang 19 runs \`wasm-opt -Oz\` itself after linking whenever \`wasm-opt\` is on its PATH (it is: binaryen ${m.machine.wasm_opt.replace(/^wasm-opt version /, "")}),
-so the shipped worker module is already optimised: one more pass changes it by ${s.worker.wasm_opt.raw - s.worker.shipped.raw} B raw and ${s.worker.wasm_opt.gzip - s.worker.shipped.gzip >= 0 ? "+" : ""}${s.worker.wasm_opt.gzip - s.worker.shipped.gzip} B gzipped.
+clang 19 runs \`wasm-opt ${s.worker.opt_level ?? "-Oz"}\` (the link's level) itself after linking whenever \`wasm-opt\` is on its PATH (it is: binaryen ${m.machine.wasm_opt.replace(/^wasm-opt version /, "")}),
+so the shipped worker module is already optimised: one more \`wasm-opt -Oz\` pass changes it by ${s.worker.wasm_opt.raw - s.worker.shipped.raw} B raw and ${s.worker.wasm_opt.gzip - s.worker.shipped.gzip >= 0 ? "+" : ""}${s.worker.wasm_opt.gzip - s.worker.shipped.gzip} B gzipped.
 The browser module was measured as built in \`dist/browser\` (${m.browser_module_mtime.slice(0, 19)}).
 
 **What costs bytes** (worker module; function bodies by origin, from the module relinked with its name section kept,
@@ -375,9 +375,9 @@ ${cc ? `- **Callgrind** on the native build: ${k(cc.ir_per_request)} instruction
   \`success_envelope\` ${k(e(cc, "success_envelope")?.ir_per_request ?? 0)}; all JSON parsing (\`parse_strict\`: the body and the records not cached) ${pct(e(cc, "parse_strict")?.share ?? 0)}.
   Top functions by own instructions: ${cc.top.slice(0, 5).map((t) => `\`${t.fn.length > 50 ? t.fn.slice(0, 49) + "…" : t.fn}\` ${pct(t.share)}`).join(", ")}.` : ""}
 - The WASI build is compiled with \`${build.core_opt ?? "?"} -DNDEBUG\` (assertions off) and BearSSL at \`${build.bearssl_opt ?? "?"}\`.
-  Speed for size: the core at -O2 (variant \`O2+bearssl-O3\`): ${vText("O2+bearssl-O3", "apikey_create")} for ${sizeDelta("O2+bearssl-O3")};
-  everything at -O3 (variant \`all-O3\`): ${vText("all-O3", "apikey_create")} for ${sizeDelta("all-O3")}. The shipped build stays size-first
-  (\`-Oz\`) while every budget is met: see the decision in docs/architecture.md.
+  ${build.core_opt === "-O2" ? `The same core size-first at -Oz (variant \`Oz+bearssl-O3\`, what shipped before): ${vText("Oz+bearssl-O3", "apikey_create")} for ${sizeDelta("Oz+bearssl-O3")};
+  repeated JWT ${vText("Oz+bearssl-O3", "jwt_repeat_create")}; RS256 ${vText("Oz+bearssl-O3", "jwt_rs256_create")}.` : `The core at -O2 (variant \`O2+bearssl-O3\`): ${vText("O2+bearssl-O3", "apikey_create")} for ${sizeDelta("O2+bearssl-O3")}.`}
+  Everything at -O3 (variant \`all-O3\`): ${vText("all-O3", "apikey_create")} for ${sizeDelta("all-O3")}. The choice of level is recorded in docs/architecture.md.
 ${missed ? `
 What is left: nlohmann trees for the body and for each record read (a SAX pass into typed structs would skip them), and the allocator they drive.` : ""}`);
   }

@@ -180,8 +180,10 @@ await stage("variants", async () => {
   const out = {};
   // Variants whose change the shipped build already has are skipped.
   const b = results.meta.wasi_build;
-  const already = { ndebug: b.ndebug, "bearssl-O3": b.bearssl_opt === "-O3", "ndebug+bearssl-O3": b.ndebug && b.bearssl_opt === "-O3" };
-  for (const name of ["ndebug", "bearssl-O3", "ndebug+bearssl-O3", "O2+bearssl-O3", "all-O3"]) {
+  const shippedIs = (core, bear) => b.ndebug && b.core_opt === core && b.bearssl_opt === bear;
+  const already = { ndebug: b.ndebug, "bearssl-O3": b.bearssl_opt === "-O3", "ndebug+bearssl-O3": b.ndebug && b.bearssl_opt === "-O3",
+    "O2+bearssl-O3": shippedIs("-O2", "-O3"), "Oz+bearssl-O3": shippedIs("-Oz", "-O3") };
+  for (const name of ["ndebug", "bearssl-O3", "ndebug+bearssl-O3", "O2+bearssl-O3", "Oz+bearssl-O3", "all-O3"]) {
     if (already[name]) { out[name] = { skipped: "the shipped build already has this change" }; continue; }
     const wasm = await buildVariant(name);
     const limit = String(Math.min(2000, Number(opt.iterations)));

@@ -34,9 +34,15 @@ export function sizes(path) {
   };
 }
 
-function wasmOpt(input, output, extra = []) {
-  execFileSync("wasm-opt", ["-Oz", ...FEATURES, ...extra, input, "-o", output], { stdio: ["ignore", "ignore", "pipe"] });
+function wasmOpt(input, output, extra = [], level = "-Oz") {
+  execFileSync("wasm-opt", [level, ...FEATURES, ...extra, input, "-o", output], { stdio: ["ignore", "ignore", "pipe"] });
   return output;
+}
+
+// The optimisation level of the worker's link, which clang's driver also hands to wasm-opt.
+function linkLevel() {
+  const cmd = execFileSync("ninja", ["-C", join(root, "build", "wasi"), "-t", "commands", "membership"], { encoding: "utf8" }).trim().split("\n").pop();
+  return (cmd.match(/ -O[0-3sz]\b/g) ?? [" -Oz"]).pop().trim();
 }
 
 // The link command of the worker module from build/wasi's ninja file, re-run with changes.
@@ -108,7 +114,8 @@ export function measureSize({ wasm = join(root, "dist", "worker", "membership.wa
     const linked = relink(join(tmp, "linked.wasm"), { keepNames: false });
     const extra = wasmOpt(wasm, join(tmp, "shipped-opt.wasm"));
     const namedLinked = relink(join(tmp, "named-linked.wasm"), { keepNames: true });
-    wasmOpt(namedLinked, named, ["-g"]);
+    const level = linkLevel();
+    wasmOpt(namedLinked, named, ["-g"], level);
     const shippedSections = sectionSizes(wasm);
     const namedSections = sectionSizes(named);
     const namesMatch = shippedSections.Code === namedSections.Code && shippedSections.Data === namedSections.Data;
@@ -129,6 +136,7 @@ export function measureSize({ wasm = join(root, "dist", "worker", "membership.wa
     return {
       worker: {
         path: wasm.replace(root + "/", ""),
+        opt_level: level,
         linked: sizes(linked),
         shipped: sizes(wasm),
         wasm_opt: sizes(extra),

@@ -8,7 +8,8 @@
 //   bearssl-O3          BearSSL compiled with -O3, everything else as shipped (-Oz, wasm-opt -Oz)
 //   ndebug+bearssl-O3   both (the suggested change to cmake/wasi.cmake)
 //   all-O3              every object -O3 -DNDEBUG and the link's wasm-opt pass at -O3
-//   O2+bearssl-O3       the core -O2, BearSSL -O3, the link's wasm-opt pass at -O2
+//   O2+bearssl-O3       the core -O2, BearSSL -O3, the link's wasm-opt pass at -O2 (the shipped build)
+//   Oz+bearssl-O3       the same size-first: the core -Oz (what the module shipped with before)
 //
 //   node bench/variants.mjs [bearssl-O3|all-O3 ...]    prints {variant: path}
 import { exec as execCb, execFileSync } from "node:child_process";
@@ -26,6 +27,7 @@ export const VARIANTS = {
   "ndebug+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-Oz -DNDEBUG"), link: null },
   "all-O3": { compile: () => "-O3 -DNDEBUG", link: "-O3" },
   "O2+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-O2 -DNDEBUG"), link: "-O2" },
+  "Oz+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-Oz -DNDEBUG"), link: "-Oz" },
 };
 
 async function pool(tasks, width) {
@@ -54,14 +56,14 @@ export async function buildVariant(name, { jobs = 2 } = {}) {
     replaced.set(obj, target);
     // Up to date when newer than the shipped build's object (which ninja rebuilds on any change).
     if (existsSync(target) && existsSync(join(dir, obj)) && statSync(target).mtimeMs > statSync(join(dir, obj)).mtimeMs) continue;
-    const c = cmd.replace(" -Oz ", ` ${level} `).replace(` -o ${obj} `, ` -o ${target} `).replace(/ -MD -MT \S+ -MF \S+/, "");
+    const c = cmd.replace(/ -O[0-3sz] /, ` ${level} `).replace(` -o ${obj} `, ` -o ${target} `).replace(/ -MD -MT \S+ -MF \S+/, "");
     tasks.push(() => exec(c, { cwd: dir, maxBuffer: 64 * 1024 * 1024 }));
   }
   await pool(tasks, jobs);
   const wasm = join(out, "membership.wasm");
   let l = link.replace(/ -o \S+membership\.wasm/, ` -o ${wasm}`);
   for (const [obj, target] of replaced) l = l.replace(` ${obj} `, ` ${target} `);
-  if (v.link) l = l.replace(" -Oz ", ` ${v.link} `);
+  if (v.link) l = l.replace(/ -O[0-3sz] /, ` ${v.link} `);
   await exec(l, { cwd: dir, maxBuffer: 64 * 1024 * 1024, shell: "/bin/bash" });
   return wasm;
 }
