@@ -435,11 +435,12 @@ Step Exchange::begin(Request req, HostInput input) {
       __builtin_trap();
   }
 
-  // A JWT verified before is not decoded again (verify_jwt() takes its claims from the cache).
+  // A JWT verified before is not decoded again: its claims are kept here for verify_jwt().
   Precheck p = precheck(req_, cfg_, false, [this](const std::string& token_sha256) -> std::optional<Mode> {
-    const JwtClaims* claims = cached_claims(token_sha256);
-    if (!claims) return std::nullopt;
-    return claims->livemode ? Mode::live : Mode::test;
+    auto cached = engine_.tokens.find(token_sha256);
+    if (cached == engine_.tokens.end() || cached->second.expires_ms <= now_ms_) return std::nullopt;
+    cached_claims_ = cached->second.claims;
+    return cached_claims_.livemode ? Mode::live : Mode::test;
   });
   if (p.kind == Precheck::Kind::config) return respond(200, config_document(cfg_), {{"Cache-Control", "max-age=60"}});
   if (p.kind == Precheck::Kind::preflight) {
@@ -611,23 +612,12 @@ const std::string& Exchange::token_sha256() {
   return cred_.token_sha256;
 }
 
-const JwtClaims* Exchange::cached_claims(const std::string& token_sha256) const {
-  auto cached = engine_.tokens.find(token_sha256);
-  return cached != engine_.tokens.end() && cached->second.expires_ms > now_ms_ ? &cached->second.claims : nullptr;
-}
-
 Step Exchange::verify_jwt() {
   std::int64_t now_s = now_ms_ / 1000;
   JwtClaims claims;
-  if (const JwtClaims* cached = cached_claims(token_sha256())) {
-    claims = *cached;
+  if (cred_.from_cache) {
+    claims = std::move(cached_claims_);  // looked up in step 2, in this same call of begin()
   } else {
-    if (cred_.from_cache) {
-      // Classified by the cache, which has let go of it since: decode and check its shape now.
-      CredentialCheck cc = read_credential(req_.headers, cfg_);
-      if (cc.error) return fail(*cc.error);
-      cred_ = std::move(*cc.credential);
-    }
     std::vector<const PublicKey*> keys;
     const JwtParts& jwt = cred_.jwt;
     if (jwt.alg != "HS256") {

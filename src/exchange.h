@@ -132,7 +132,6 @@ class Exchange {
   Step advance();
   Step verify_api_key();
   Step verify_jwt();
-  const JwtClaims* cached_claims(const std::string& token_sha256) const;
   const std::string& token_sha256();
   Step answer_at_edge();
   Step forward();
@@ -170,6 +169,7 @@ class Exchange {
   std::string request_id_, cors_origin_;
   bool cors_allowed_ = false;
   Credential cred_;
+  JwtClaims cached_claims_;  // when cred_.from_cache: the verified-token cache's claims
   NormalizedRequest nreq_;
   std::string idempotency_key_;
 
