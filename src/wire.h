@@ -1,5 +1,6 @@
-// The JSON messages that cross a host boundary (the worker ABI, scenario files, the WASI
-// --ndjson mode): requests in, steps out, outcomes in. Field names live here only.
+// The JSON forms people read and write: requests (scenario files, the WASI --ndjson mode, the
+// browser preview), effects and log records (the WASI command's output), worker variables. Field
+// names live here only. The worker ABI speaks the frames of wasm/frames.h instead.
 #pragma once
 #include <string>
 #include <string_view>
@@ -10,20 +11,11 @@
 namespace mb {
 
 // {"method","target","headers":[[name,value],...],"body_truncated":false[, "body": "..."]}
-// The body may come separately (raw bytes through the ABI) or inside the JSON (scenario files).
+// The body may come separately (raw bytes, as the browser module takes it) or inside the JSON
+// (scenario files).
 bool request_from_json(const Json& j, Request& out);
-Json request_to_json(const Request& r);
 
 Json effect_to_json(const Effect& e);
-bool effect_from_json(const Json& j, Effect& out);
-// {"done":true,"status","headers","body","background":[...],"log":{...},"notices":[...]}
-// or {"done":false,"effects":[...],"notices":[...]}. Without the body when `with_body` is false
-// (the worker ABI hands the body over as raw bytes: no escaping here, no unescaping in JS).
-Json step_to_json(const Step& s, bool with_body = true);
-// [{"id":1,"ok":true,"value":"..."|null}, {"id":2,"ok":true,"status":200,"headers":[...],"body":"..."},
-//  {"id":3,"ok":false,"error":"timeout"}, {"id":4,"ok":true,"allowed":false}]
-bool outcomes_from_json(std::string_view text, std::vector<Outcome>& out);
-Json outcome_to_json(const Outcome& o);
 Json log_to_json(const LogRecord& log);
 Vars vars_from_json(const Json& j);
 

@@ -4,6 +4,7 @@
 
 #include "crypto.h"
 #include "envelope.h"
+#include "frames.h"
 #include "memory_host.h"
 #include "scenario_file.h"
 #include "wire.h"
@@ -249,21 +250,30 @@ TEST_CASE("the error catalogue: codes are status*100+n, unique, and messages sho
   CHECK(success_envelope(data) == R"({"message":"success","success":true,"data":{"object":"account_membership"}})");
 }
 
-TEST_CASE("wire: steps and outcomes round-trip through the ABI's JSON") {
+TEST_CASE("the worker ABI's frames carry a real step and its outcomes") {
   native::MemoryHost host = seeded_host();
   Engine engine(Vars{{"ROUTING", "edge"}});
   Exchange ex(engine);
   Step s = ex.begin(create(R"({"email":"w@example.com"})"), {host.now_ms, host.next_random()});
-  Json j = step_to_json(s);
-  CHECK(j["done"] == false);
-  CHECK(j["effects"].size() == 3);
+  std::string frame;
+  frames::write_step(s, frame);
+  Step back;
+  REQUIRE(frames::read_step(frame, back));
+  CHECK(back.done == false);
+  CHECK(back.effects.size() == 3);
+  std::vector<Outcome> sent(2);
+  sent[0].id = 1;
+  sent[1].id = 2;
+  sent[1].ok = false;
+  sent[1].error = "failed";
   std::vector<Outcome> outs;
-  CHECK(outcomes_from_json(R"([{"id":1,"ok":true,"value":null},{"id":2,"ok":false,"error":"failed"}])", outs));
+  CHECK(frames::read_outcomes(frames::write_outcomes(sent), outs));
   CHECK(outs.size() == 2);
   CHECK(!outs[0].value);
   CHECK(!outs[1].ok);
-  CHECK(!outcomes_from_json(R"([{"id":-1}])", outs));
-  CHECK(!outcomes_from_json("{", outs));
+  std::vector<Outcome> refused;
+  CHECK(!frames::read_outcomes(std::string("\x01\0\0\0\xff", 5), refused));
+  CHECK(!frames::read_outcomes("{", refused));
 }
 
 TEST_CASE("an origin 2xx without a usable data object is passed through and not written through") {
