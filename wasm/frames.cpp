@@ -8,6 +8,10 @@ namespace mb::frames {
 namespace {
 
 constexpr std::uint32_t kMaxHeaders = 256;
+// The fixed part of each record, in bytes: its u32 fields and the length prefixes of its strings.
+constexpr std::size_t kHeaderBytes = 2 * 4;   // name, value
+constexpr std::size_t kEffectBytes = 11 * 4;  // id, kind, store, key, value, ttl, method, url, headers, body, timeout
+constexpr std::size_t kOutcomeBytes = 7 * 4;  // id, flags, status, error, value, headers, body
 
 struct Reader {
   const char* at;
@@ -40,7 +44,7 @@ struct Reader {
     return n;
   }
   void headers(Headers& out) {
-    std::uint32_t n = count(8, kMaxHeaders);
+    std::uint32_t n = count(kHeaderBytes, kMaxHeaders);
     out.reserve(n);
     for (std::uint32_t i = 0; ok && i < n; i++) {
       auto& [name, value] = out.emplace_back();
@@ -104,15 +108,15 @@ void read_effect(Reader& r, Effect& e) {
 }
 
 void read_effects(Reader& r, std::vector<Effect>& out) {
-  std::uint32_t n = r.count(44);
+  std::uint32_t n = r.count(kEffectBytes);
   for (std::uint32_t i = 0; r.ok && i < n; i++) read_effect(r, out.emplace_back());
 }
 
 std::size_t effects_size(const std::vector<Effect>& effects) {
   std::size_t n = 4;
   for (const Effect& e : effects) {
-    n += 44 + e.store.size() + e.key.size() + e.value.size() + e.method.size() + e.url.size() + e.body.size();
-    for (const auto& [k, v] : e.headers) n += 8 + k.size() + v.size();
+    n += kEffectBytes + e.store.size() + e.key.size() + e.value.size() + e.method.size() + e.url.size() + e.body.size();
+    for (const auto& [k, v] : e.headers) n += kHeaderBytes + k.size() + v.size();
   }
   return n;
 }
@@ -131,7 +135,7 @@ bool read_request(std::string_view bytes, Request& out) {
 
 bool read_outcomes(std::string_view bytes, std::vector<Outcome>& out) {
   Reader r{bytes.data(), bytes.data() + bytes.size()};
-  std::uint32_t n = r.count(28);
+  std::uint32_t n = r.count(kOutcomeBytes);
   out.reserve(n);
   for (std::uint32_t i = 0; r.ok && i < n; i++) {
     Outcome& o = out.emplace_back();
@@ -157,7 +161,7 @@ bool read_outcomes(std::string_view bytes, std::vector<Outcome>& out) {
 void write_step(const Step& s, std::string& out) {
   out.clear();
   std::size_t size = 32 + effects_size(s.effects) + effects_size(s.background) + s.response.body.size();
-  for (const auto& [k, v] : s.response.headers) size += 8 + k.size() + v.size();
+  for (const auto& [k, v] : s.response.headers) size += kHeaderBytes + k.size() + v.size();
   for (const std::string& n : s.notices) size += 4 + n.size();
   out.reserve(size + 64 + s.log.request_id.size() + s.log.credential_id.size());
   put_u32(out, s.done ? 1 : 0);
