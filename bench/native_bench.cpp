@@ -22,8 +22,8 @@
 
 #include "exchange.h"
 #include "frames.h"
+#include "json_dom.h"
 #include "memory_host.h"
-#include "strict_json.h"
 #include "wire.h"
 
 namespace {
@@ -126,12 +126,12 @@ int main(int argc, char** argv) {
     if (flag == "--limit") limit = std::strtoul(argv[i + 1], nullptr, 10);
     if (flag == "--mode") mode_only = argv[i + 1];
   }
-  mb::ParsedJson parsed = mb::parse_strict(read_file(argv[1]), 64);
-  if (parsed.fault != mb::JsonFault::none || !parsed.value.is_object()) {
+  std::optional<Json> parsed = mb::parse_json(read_file(argv[1]), 64);
+  if (!parsed || !parsed->is_object()) {
     std::fprintf(stderr, "native_bench: cannot read fixture %s\n", argv[1]);
     return 2;
   }
-  const Json& fx = parsed.value;
+  const Json& fx = *parsed;
   mb::Vars vars;
   for (auto it = fx["vars"].begin(); it != fx["vars"].end(); ++it) vars[it.key()] = str(it.value());
   const auto now_ms = fx["now_ms"].get<std::int64_t>();

@@ -7,12 +7,12 @@ enable_testing()
 
 # The WASI command's sources build natively too: same host, POSIX files instead of a preopen.
 add_executable(membership-cli-native wasm/wasi_main.cpp host-shims/wasi/kv_files.cpp host-shims/wasi/http_io.cpp host-shims/wasi/driver.cpp)
-target_link_libraries(membership-cli-native PRIVATE membership_core bearssl)
+target_link_libraries(membership-cli-native PRIVATE host_common membership_core bearssl)
 target_include_directories(membership-cli-native PRIVATE "${CMAKE_SOURCE_DIR}/wasm" "${CMAKE_SOURCE_DIR}/host-shims/wasi")
 
 file(GLOB MB_UNIT_TESTS CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/tests/unit/*.cpp")
 add_executable(unit_tests ${MB_UNIT_TESTS} host-shims/native/memory_host.cpp)
-target_link_libraries(unit_tests PRIVATE worker_frames membership_core bearssl doctest::doctest)
+target_link_libraries(unit_tests PRIVATE worker_frames host_common membership_core bearssl doctest::doctest)
 target_include_directories(unit_tests PRIVATE "${CMAKE_SOURCE_DIR}/host-shims/native" "${CMAKE_SOURCE_DIR}/tests")
 target_compile_definitions(unit_tests PRIVATE
   MB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" MB_VECTORS_DIR="${CMAKE_SOURCE_DIR}/../shared/vectors")
@@ -31,7 +31,7 @@ if(MB_FUZZ)
 endif()
 if(EXISTS "${CMAKE_SOURCE_DIR}/bench/native_bench.cpp")
   add_executable(native_bench bench/native_bench.cpp host-shims/native/memory_host.cpp)
-  target_link_libraries(native_bench PRIVATE worker_frames membership_core bearssl)
+  target_link_libraries(native_bench PRIVATE worker_frames host_common membership_core bearssl)
   target_include_directories(native_bench PRIVATE "${CMAKE_SOURCE_DIR}/host-shims/native")
 endif()
 include(cmake/vectors.cmake)

@@ -8,7 +8,7 @@ set(MB_VECTOR_SOURCES "${CMAKE_SOURCE_DIR}/tests/vectors/vector_checks.cpp")
 set(MB_VECTORS_SOURCE_DIR "${CMAKE_SOURCE_DIR}/../shared/vectors")
 
 add_executable(crypto-vectors tests/vectors/vectors_main.cpp ${MB_VECTOR_SOURCES})
-target_link_libraries(crypto-vectors PRIVATE membership_core bearssl)
+target_link_libraries(crypto-vectors PRIVATE host_common membership_core bearssl)
 target_include_directories(crypto-vectors PRIVATE "${CMAKE_SOURCE_DIR}/tests/vectors")
 
 if(MB_WASM)

@@ -16,6 +16,19 @@ const USERS = {
   wsm_live_9: { id: "usr_9", email: "nine@example.com", name: "Nine" },
 };
 
+// Verifies X-Edge-Signature as an origin should (docs/api.md, "Verifying forwards"): the HMAC over
+// t, method, path-with-query, X-Edge-Credential-Id, X-Edge-Mode, X-Request-Id and the body, one
+// per line, compared in constant time, t within 5 minutes of now. Returns why not, or "".
+export function verifyEdgeSignature(secret, { method, url, headers, body }, nowSeconds = Math.floor(Date.now() / 1000)) {
+  const sig = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers["x-edge-signature"] ?? "");
+  if (!sig) return "no X-Edge-Signature";
+  if (Math.abs(nowSeconds - Number(sig[1])) > 300) return "signature older than 5 minutes";
+  const signed = [sig[1], method, url, headers["x-edge-credential-id"] ?? "", headers["x-edge-mode"] ?? "",
+                  headers["x-request-id"] ?? "", body].join("\n");
+  const want = createHmac("sha256", secret).update(signed).digest();
+  return timingSafeEqual(want, Buffer.from(sig[2], "hex")) ? "" : "signature does not match";
+}
+
 function envelope(status, code, message, details = {}) {
   return [status, { message, success: false, error: { code, message, details } }];
 }
@@ -42,9 +55,8 @@ export function startOrigin({ port = 0, mode = "normal", secret = "", delayMs = 
         return;
       }
       if (secret) {
-        const sig = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(req.headers["x-edge-signature"] ?? "");
-        const want = sig && createHmac("sha256", secret).update(`${sig[1]}.${body}`).digest();
-        if (!sig || !timingSafeEqual(want, Buffer.from(sig[2], "hex"))) return send(res, ...envelope(401, 40199, "Bad edge signature."));
+        const why = verifyEdgeSignature(secret, { method: req.method, url: req.url, headers: req.headers, body });
+        if (why) return send(res, ...envelope(401, 40199, "Bad edge signature.", { reason: why }));
       }
       let input;
       try { input = JSON.parse(body); } catch { return send(res, ...envelope(400, 40001, "Request body is not valid JSON.")); }

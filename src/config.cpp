@@ -3,12 +3,13 @@
 #include <charconv>
 
 #include "http.h"
+#include "json_reader.h"
 
 namespace mb {
 
 bool Config::accepts_alg(std::string_view alg) const {
   bool rsa = !jwt_jwks_url.empty(), ec = !jwt_jwks_url.empty();
-  for (const PublicKey& k : jwt_jwks.keys) (k.type == KeyType::rsa ? rsa : ec) = true;
+  for (const PublicKey& k : jwt_jwks.keys) (k.type == JwkType::rsa ? rsa : ec) = true;
   if (alg == "RS256") return rsa;
   if (alg == "ES256") return ec;
   if (alg == "HS256") return !jwt_hs256_secret.empty();
@@ -98,7 +99,10 @@ Config parse_config(const Vars& vars) {
     r.fail("JWT_HS256_SECRET must be at least 32 bytes (RFC 7518 §3.2)");
   r.text("JWT_REQUIRED_SCOPE", cfg.jwt_required_scope);
   if (const std::string* v = r.get("JWT_JWKS"); v && !trim(*v).empty()) {
-    if (!parse_jwks_text(*v, cfg.jwt_jwks)) r.fail("JWT_JWKS is not a JSON Web Key Set ({\"keys\":[...]})");
+    if (auto doc = read_jwks(*v))
+      cfg.jwt_jwks = std::move(doc->keys);
+    else
+      r.fail("JWT_JWKS is not a JSON Web Key Set ({\"keys\":[...]})");
     cfg.jwt_jwks_inline = true;
     for (const std::string& why : cfg.jwt_jwks.ignored) cfg.notices.push_back("JWT_JWKS: ignored " + why);
   }
@@ -111,6 +115,8 @@ Config parse_config(const Vars& vars) {
   }
   r.number<std::int64_t>("RATE_LIMIT_PER_MINUTE", cfg.rate_limit_per_minute, 0, 1000000);
   r.number<std::int64_t>("HOST_RATE_LIMITER_PERIOD", cfg.rate_limiter_period, 0, 86400);
+  // Set by the Workers glue, never by an operator: the host performs verify_signature effects.
+  if (const std::string* v = r.get("HOST_WEBCRYPTO")) cfg.host_verifies_signatures = trim(*v) == "1";
   for (std::string& o : r.list("CORS_ALLOWED_ORIGINS")) {
     if (o == "*")
       cfg.cors_any_origin = true;
@@ -121,9 +127,25 @@ Config parse_config(const Vars& vars) {
   r.text("LOG_LEVEL", cfg.log_level);
   if (cfg.log_level != "debug" && cfg.log_level != "info" && cfg.log_level != "warn" && cfg.log_level != "error")
     r.fail("LOG_LEVEL must be debug, info, warn or error");
-  if (const std::string* v = r.get("ALLOW_FAULT_INJECTION")) cfg.allow_fault_injection = trim(*v) == "true";
-  if (cfg.allow_fault_injection) r.text("FAULTS", cfg.faults);
   return cfg;
+}
+
+namespace {
+class VarsReader final : public json::Visitor {
+ public:
+  Vars vars;
+  bool is_object = false;
+  void value(const json::Path& p, json::Value& v) override {
+    if (p.empty()) is_object = v.type == json::Type::object;
+    if (p.size() == 1 && v.type == json::Type::string) vars[p[0].key] = std::move(*v.text);
+  }
+};
+}  // namespace
+
+std::optional<Vars> read_vars(std::string_view json_text) {
+  VarsReader r;
+  if (json::read(json_text, r, 4) != json::Fault::none || !r.is_object) return std::nullopt;
+  return std::move(r.vars);
 }
 
 }  // namespace mb

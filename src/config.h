@@ -3,7 +3,9 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jwks.h"
@@ -32,12 +34,11 @@ struct Config {
 
   std::int64_t rate_limit_per_minute = 600;  // 0: off
   std::int64_t rate_limiter_period = 0;      // >0: the host has a rate-limit binding with this period
+  bool host_verifies_signatures = false;     // the host checks RS256/ES256 with WebCrypto (verify effect)
   std::vector<std::string> cors_allowed_origins;
   bool cors_any_origin = false;
   std::int64_t record_cache_seconds = 30;
   std::string log_level = "info";
-  bool allow_fault_injection = false;
-  std::string faults;
 
   std::string error;                 // first configuration error, naming the variable
   std::vector<std::string> notices;  // log lines from parsing (ignored JWKS keys, ...)
@@ -50,5 +51,8 @@ struct Config {
 };
 
 Config parse_config(const Vars& vars);
+
+// The worker hands its vars over as one JSON object of strings; nullopt when it is not one.
+std::optional<Vars> read_vars(std::string_view json_text);
 
 }  // namespace mb

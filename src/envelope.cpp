@@ -1,11 +1,10 @@
 #include "envelope.h"
 
+#include "json_writer.h"
+
 namespace mb {
 
-std::string success_envelope(const Json& data) { return success_envelope_text(dump(data)); }
-
-std::string success_envelope_text(std::string_view data_json) {
-  // Written directly (the hot path of every 200/201): same bytes as dumping the whole envelope.
+std::string success_envelope(std::string_view data_json) {
   constexpr std::string_view head = R"({"message":"success","success":true,"data":)";
   std::string out;
   out.reserve(head.size() + data_json.size() + 1);
@@ -13,32 +12,37 @@ std::string success_envelope_text(std::string_view data_json) {
   return out;
 }
 
-std::string error_envelope(Error e, const Json& details) {
+std::string error_envelope(Error e, std::string_view details_json) {
   const ErrorInfo& row = info(e);
-  std::string message(row.message);
-  Json err = Json::object();
-  err["code"] = row.code;
-  err["message"] = message;
-  err["details"] = details.is_object() ? details : Json::object();
-  Json env = Json::object();
-  env["message"] = message;
-  env["success"] = false;
-  env["error"] = std::move(err);
-  return dump(env);
+  json::Writer w;
+  w.reserve(96 + 2 * row.message.size() + details_json.size());
+  w.begin_object();
+  w.key("message").string(row.message);
+  w.key("success").boolean(false);
+  w.key("error").begin_object();
+  w.key("code").integer(row.code);
+  w.key("message").string(row.message);
+  w.key("details").raw(details_json.empty() ? "{}" : details_json);
+  w.end_object();
+  w.end_object();
+  return w.take();
 }
 
-Json field_error_details(const std::vector<FieldError>& errors) {
-  Json list = Json::array();
+std::string field_error_details(const std::vector<FieldError>& errors, std::size_t more_errors) {
+  json::Writer w;
+  w.begin_object();
+  w.key("errors").begin_array();
   for (const FieldError& fe : errors) {
-    Json item = Json::object();
-    item["field"] = fe.field;
-    item["reason"] = fe.reason;
-    item["message"] = fe.message;
-    list.push_back(std::move(item));
+    w.begin_object();
+    w.key("field").string(fe.field);
+    w.key("reason").string(fe.reason);
+    w.key("message").string(fe.message);
+    w.end_object();
   }
-  Json details = Json::object();
-  details["errors"] = std::move(list);
-  return details;
+  w.end_array();
+  if (more_errors) w.key("more_errors").integer(static_cast<std::int64_t>(more_errors));
+  w.end_object();
+  return w.take();
 }
 
 }  // namespace mb

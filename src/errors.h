@@ -16,6 +16,7 @@ namespace mb {
   X(invalid_account_id, 400, 7, "Query parameter account_id is malformed.")                       \
   X(invalid_idempotency_key, 400, 8, "Idempotency-Key must be 1-255 printable ASCII characters.") \
   X(malformed_request, 400, 9, "The HTTP request could not be read.")                             \
+  X(invalid_content_length, 400, 10, "Content-Length must be a decimal number.")                  \
   X(missing_credential, 401, 1, "A Bearer credential is required.")                               \
   X(malformed_credential, 401, 2, "The Bearer credential is malformed.")                          \
   X(unknown_api_key, 401, 3, "The API key is not valid.")                                         \
@@ -33,6 +34,7 @@ namespace mb {
   X(jwt_wrong_issuer, 401, 18, "The token's issuer is not accepted.")                             \
   X(jwt_wrong_audience, 401, 19, "The token's audience is not accepted.")                         \
   X(jwt_missing_claim, 401, 20, "The token lacks a required claim.")                              \
+  X(jwt_critical_header, 401, 21, "The token has a critical header that is not understood.")      \
   X(publishable_key, 403, 1, "Publishable keys cannot create memberships.")                       \
   X(account_not_granted, 403, 2, "The credential is not granted this account.")                   \
   X(missing_scope, 403, 3, "The token lacks the required scope.")                                 \
@@ -47,6 +49,7 @@ namespace mb {
   X(validation_failed, 422, 1, "The request has invalid fields.")                                 \
   X(workspace_mismatch, 422, 2, "The workspace membership belongs to another workspace.")         \
   X(rate_limited, 429, 1, "Too many requests.")                                                   \
+  X(headers_too_large, 431, 1, "Request headers are too many or too large.")                      \
   X(internal_error, 500, 1, "Internal error.")                                                    \
   X(configuration_error, 500, 2, "The service is misconfigured.")                                 \
   X(corrupt_record, 500, 3, "A stored record is unreadable.")                                     \

@@ -1,142 +1,157 @@
 #include "jwks.h"
 
 #include "crypto.h"
+#include "json_reader.h"
+#include "json_writer.h"
 
 namespace mb {
 
-static const std::string* string_member(const Json& obj, const char* name) {
-  auto it = obj.find(name);
-  return (it != obj.end() && it->is_string()) ? it->get_ptr<const std::string*>() : nullptr;
+namespace {
+
+using json::Path;
+using json::Type;
+using json::Value;
+
+// One entry of "keys" as sent: the members this product reads, and whether "kid" was a string.
+struct RawJwk {
+  bool is_object = false;
+  bool has_kid = false, kid_is_string = false;
+  std::optional<std::string> kty, alg, use, kid, n, e, crv, x, y;
+};
+
+class JwksReader final : public json::Visitor {
+ public:
+  bool root_is_object = false, has_keys = false;
+  std::optional<std::int64_t> fetched_at;
+  std::vector<RawJwk> entries;
+
+  void value(const Path& p, Value& v) override {
+    if (p.empty()) {
+      root_is_object = v.type == Type::object;
+      return;
+    }
+    if (p[0].in_array) return;
+    if (p.size() == 1 && p[0].key == "fetched_at" && v.type == Type::number && v.is_integer) fetched_at = v.integer;
+    if (p[0].key != "keys") return;
+    if (p.size() == 1) {
+      has_keys = v.type == Type::array;
+    } else if (p.size() == 2 && has_keys) {
+      entries.emplace_back().is_object = v.type == Type::object;
+    } else if (p.size() == 3 && has_keys && !p[2].in_array) {
+      RawJwk& k = entries.back();
+      const std::string& name = p[2].key;
+      if (name == "kid") {
+        k.has_kid = true;
+        k.kid_is_string = v.type == Type::string;
+      }
+      if (v.type != Type::string) return;
+      std::optional<std::string>* slot = name == "kty"   ? &k.kty
+                                         : name == "alg" ? &k.alg
+                                         : name == "use" ? &k.use
+                                         : name == "kid" ? &k.kid
+                                         : name == "n"   ? &k.n
+                                         : name == "e"   ? &k.e
+                                         : name == "crv" ? &k.crv
+                                         : name == "x"   ? &k.x
+                                         : name == "y"   ? &k.y
+                                                         : nullptr;
+      if (slot) *slot = std::move(*v.text);
+    }
+  }
+};
+
+std::string minimal_jwk(const PublicKey& k) {
+  json::Writer w;
+  w.begin_object();
+  if (k.type == JwkType::rsa) {
+    w.key("kty").string("RSA");
+    w.key("n").string(base64url_encode(k.n));
+    w.key("e").string(base64url_encode(k.e));
+  } else {
+    w.key("kty").string("EC");
+    w.key("crv").string("P-256");
+    w.key("x").string(base64url_encode(std::string_view(k.point).substr(1, 32)));
+    w.key("y").string(base64url_encode(std::string_view(k.point).substr(33, 32)));
+  }
+  w.end_object();
+  return w.take();
 }
 
-static std::string describe(const Json& k) {
-  const std::string* kid = string_member(k, "kid");
-  return kid ? "kid \"" + kid->substr(0, 64) + "\"" : std::string("key without kid");
-}
-
-static void add_key(const Json& k, KeySet& out) {
-  if (!k.is_object()) {
-    out.ignored.push_back("JWKS entry is not an object");
-    return;
-  }
-  const std::string* kty = string_member(k, "kty");
-  const std::string* alg = string_member(k, "alg");
-  const std::string* use = string_member(k, "use");
-  const std::string* kid = string_member(k, "kid");
-  std::string who = describe(k);
-  if (k.contains("kid") && !kid) {
-    out.ignored.push_back(who + ": kid is not a string");
-    return;
-  }
-  if (use && *use != "sig") {
-    out.ignored.push_back(who + ": use is not sig");
-    return;
-  }
-  if (!kty) {
-    out.ignored.push_back(who + ": no kty");
-    return;
-  }
+// The key, or why it is left out.
+std::string add_key(const RawJwk& k, KeySet& out) {
+  if (!k.is_object) return "JWKS entry is not an object";
+  std::string who = k.kid ? "kid \"" + k.kid->substr(0, 64) + "\"" : std::string("key without kid");
+  if (k.has_kid && !k.kid_is_string) return who + ": kid is not a string";
+  if (k.use && *k.use != "sig") return who + ": use is not sig";
+  if (!k.kty) return who + ": no kty";
   PublicKey key;
-  if (kid) key.kid = *kid;
-  if (*kty == "RSA") {
-    if (alg && *alg != "RS256") {
-      out.ignored.push_back(who + ": alg " + alg->substr(0, 16) + " is not accepted");
-      return;
-    }
-    const std::string* n = string_member(k, "n");
-    const std::string* e = string_member(k, "e");
-    auto nb = n ? base64url_decode(*n) : std::nullopt;
-    auto eb = e ? base64url_decode(*e) : std::nullopt;
-    if (!nb || !eb || eb->empty() || eb->size() > 8) {
-      out.ignored.push_back(who + ": RSA n/e unreadable");
-      return;
-    }
+  if (k.kid) key.kid = *k.kid;
+  if (*k.kty == "RSA") {
+    if (k.alg && *k.alg != "RS256") return who + ": alg " + k.alg->substr(0, 16) + " is not accepted";
+    auto nb = k.n ? base64url_decode(*k.n) : std::nullopt;
+    auto eb = k.e ? base64url_decode(*k.e) : std::nullopt;
+    if (!nb || !eb || eb->empty() || eb->size() > 8) return who + ": RSA n/e unreadable";
     // e must be odd and at least 3 (RFC 8017 §3.1): with e = 1 every PKCS#1 block is its own signature.
     std::string_view ev = *eb;
     while (!ev.empty() && ev.front() == 0) ev.remove_prefix(1);
     if (ev.empty() || !(static_cast<unsigned char>(ev.back()) & 1) ||
-        (ev.size() == 1 && static_cast<unsigned char>(ev[0]) < 3)) {
-      out.ignored.push_back(who + ": RSA public exponent is not an odd number of at least 3");
-      return;
-    }
+        (ev.size() == 1 && static_cast<unsigned char>(ev[0]) < 3))
+      return who + ": RSA public exponent is not an odd number of at least 3";
     int bits = modulus_bits(*nb);
-    if (bits < 2048 || bits > 4096) {
-      out.ignored.push_back(who + ": RSA key of " + std::to_string(bits) + " bits (2048-4096 accepted)");
-      return;
-    }
-    key.type = KeyType::rsa;
-    key.n = std::move(*nb);
-    key.e = std::move(*eb);
-  } else if (*kty == "EC") {
-    const std::string* crv = string_member(k, "crv");
-    if (!crv || *crv != "P-256") {
-      out.ignored.push_back(who + ": EC curve is not P-256");
-      return;
-    }
-    if (alg && *alg != "ES256") {
-      out.ignored.push_back(who + ": alg " + alg->substr(0, 16) + " is not accepted");
-      return;
-    }
-    const std::string* x = string_member(k, "x");
-    const std::string* y = string_member(k, "y");
-    auto xb = x ? base64url_decode(*x) : std::nullopt;
-    auto yb = y ? base64url_decode(*y) : std::nullopt;
-    if (!xb || !yb || xb->size() != 32 || yb->size() != 32) {
-      out.ignored.push_back(who + ": EC x/y unreadable");
-      return;
-    }
-    key.type = KeyType::ec_p256;
+    if (bits < 2048 || bits > 4096) return who + ": RSA key of " + std::to_string(bits) + " bits (2048-4096 accepted)";
+    key.type = JwkType::rsa;
+    // Leading zero bytes dropped: one spelling per key (BearSSL and WebCrypto read both alike).
+    std::string_view nv = *nb;
+    while (nv.size() > 1 && nv.front() == 0) nv.remove_prefix(1);
+    key.n = std::string(nv);
+    key.e = std::string(ev);
+  } else if (*k.kty == "EC") {
+    if (!k.crv || *k.crv != "P-256") return who + ": EC curve is not P-256";
+    if (k.alg && *k.alg != "ES256") return who + ": alg " + k.alg->substr(0, 16) + " is not accepted";
+    auto xb = k.x ? base64url_decode(*k.x) : std::nullopt;
+    auto yb = k.y ? base64url_decode(*k.y) : std::nullopt;
+    if (!xb || !yb || xb->size() != 32 || yb->size() != 32) return who + ": EC x/y unreadable";
+    key.type = JwkType::ec_p256;
     key.point = std::string(1, '\x04') + *xb + *yb;
-    if (!p256_point_valid(key.point)) {
-      out.ignored.push_back(who + ": EC point is not on P-256");
-      return;
-    }
+    if (!p256_point_valid(key.point)) return who + ": EC point is not on P-256";
   } else {
-    out.ignored.push_back(who + ": kty " + kty->substr(0, 16) + " is not accepted (RSA and EC P-256 only)");
-    return;
+    return who + ": kty " + k.kty->substr(0, 16) + " is not accepted (RSA and EC P-256 only)";
   }
-  if (out.keys.size() >= kMaxJwksKeys) {
-    out.ignored.push_back(who + ": more than 32 keys");
-    return;
-  }
+  if (out.keys.size() >= kMaxJwksKeys) return who + ": more than 32 keys";
+  key.jwk = minimal_jwk(key);
   out.keys.push_back(std::move(key));
+  return {};
 }
 
-bool parse_jwks(const Json& doc, KeySet& out) {
-  if (!doc.is_object()) return false;
-  auto it = doc.find("keys");
-  if (it == doc.end() || !it->is_array()) return false;
-  for (const Json& k : *it) add_key(k, out);
-  return true;
-}
+}  // namespace
 
-bool parse_jwks_text(std::string_view text, KeySet& out) {
-  if (text.size() > kMaxJwksBytes) return false;
-  ParsedJson parsed = parse_strict(text);
-  if (parsed.fault != JsonFault::none) return false;
-  return parse_jwks(parsed.value, out);
-}
-
-Json jwks_to_json(const KeySet& set) {
-  Json keys = Json::array();
-  for (const PublicKey& k : set.keys) {
-    Json j = Json::object();
-    if (!k.kid.empty()) j["kid"] = k.kid;
-    if (k.type == KeyType::rsa) {
-      j["kty"] = "RSA";
-      j["n"] = base64url_encode(k.n);
-      j["e"] = base64url_encode(k.e);
-    } else {
-      j["kty"] = "EC";
-      j["crv"] = "P-256";
-      j["x"] = base64url_encode(std::string_view(k.point).substr(1, 32));
-      j["y"] = base64url_encode(std::string_view(k.point).substr(33, 32));
-    }
-    keys.push_back(std::move(j));
-  }
-  Json doc = Json::object();
-  doc["keys"] = std::move(keys);
+std::optional<JwksDocument> read_jwks(std::string_view text) {
+  if (text.size() > kMaxJwksBytes) return std::nullopt;
+  JwksReader r;
+  if (json::read(text, r) != json::Fault::none || !r.root_is_object || !r.has_keys) return std::nullopt;
+  JwksDocument doc;
+  doc.fetched_at = r.fetched_at;
+  for (const RawJwk& k : r.entries)
+    if (std::string why = add_key(k, doc.keys); !why.empty()) doc.keys.ignored.push_back(std::move(why));
   return doc;
+}
+
+std::string write_jwks_copy(const KeySet& set, std::int64_t fetched_at) {
+  std::string out = "{\"fetched_at\":" + std::to_string(fetched_at) + ",\"keys\":[";
+  for (std::size_t i = 0; i < set.keys.size(); ++i) {
+    if (i) out += ',';
+    const PublicKey& k = set.keys[i];
+    if (k.kid.empty()) {
+      out += k.jwk;
+    } else {  // the kid goes first: {"kid":...,<the minimal JWK's members>}
+      out += "{\"kid\":";
+      json::append_string(out, k.kid);
+      out += ',';
+      out.append(k.jwk, 1, std::string::npos);
+    }
+  }
+  out += "]}";
+  return out;
 }
 
 }  // namespace mb

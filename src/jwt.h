@@ -1,12 +1,15 @@
-// JWT verification after the shape checks: signature (BearSSL), then claims (SPEC §3).
+// JWT verification after the shape checks (SPEC §3, step 4): key selection, the signature
+// (BearSSL here; a host's WebCrypto through the verify effect), then the claims.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config.h"
 #include "credential.h"
-#include "errors.h"
+#include "jwks.h"
+#include "result.h"
 
 namespace mb {
 
@@ -21,18 +24,20 @@ struct JwtClaims {
   std::optional<std::int64_t> nbf, iat;
 };
 
-// Keys that may have signed this token: same kid (when the token names one) and a type that
-// matches alg, so an RS256 key is never used as an HS256 secret.
-std::vector<const PublicKey*> candidate_keys(const KeySet& keys, const JwtParts& jwt);
+inline constexpr std::size_t kMaxSubCodePoints = 256;
 
-// Signature over the signing input. HS256 uses cfg.jwt_hs256_secret; RS256/ES256 the candidates.
-bool signature_valid(const JwtParts& jwt, const Config& cfg, const std::vector<const PublicKey*>& keys);
+// Keys that may have signed this token: the token's kid (when it names one) and a type that
+// matches alg, so an RSA key is never used as an HS256 secret nor an EC key for RS256.
+std::vector<const PublicKey*> candidate_keys(const KeySet& keys, const Jwt& jwt);
 
-// exp (required), nbf and iat as whole seconds; also what the browser preview reads, unverified.
-std::optional<Error> read_times(const Json& payload, JwtClaims& claims);
-// Static claim checks (iss, aud, sub, exp present, types); fills claims.
-std::optional<Error> read_claims(const Json& payload, const Config& cfg, JwtClaims& claims);
-// Time checks, run on every request (also for cached tokens).
-std::optional<Error> check_times(const JwtClaims& claims, std::int64_t now_s, std::int64_t leeway_s);
+// BearSSL: HS256 with cfg.jwt_hs256_secret (constant-time compare); RS256/ES256 with the candidates.
+bool signature_valid(const Jwt& jwt, const Config& cfg, const std::vector<const PublicKey*>& keys);
+
+// exp (required), nbf and iat (also what the browser preview reads, unverified).
+Result<JwtClaims> read_times(const JwtPayload& p);
+// Every claim check that does not depend on the time (iss, aud, sub, types); fills the claims.
+Result<JwtClaims> read_claims(const JwtPayload& p, const Config& cfg);
+// The time checks, run on every request (for cached tokens too).
+Status check_times(const JwtClaims& c, std::int64_t now_s, std::int64_t leeway_s);
 
 }  // namespace mb

@@ -7,7 +7,8 @@
 #include <vector>
 
 #include "crypto.h"
-#include "strict_json.h"
+#include "json_dom.h"
+#include "kv_layout.h"
 #include "wire.h"
 
 namespace mb::testing {
@@ -19,9 +20,42 @@ inline std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-inline Json read_json(const std::string& path) {
-  ParsedJson p = parse_strict(read_text(path), 64);
-  return p.fault == JsonFault::none ? p.value : Json();
+inline Json read_json(const std::string& path) { return parse_json(read_text(path), 64).value_or(Json()); }
+
+inline Vars vars_from_json(const Json& j) {
+  Vars vars;
+  if (j.is_object())
+    for (auto it = j.begin(); it != j.end(); ++it)
+      if (it.value().is_string()) vars[it.key()] = *it.value().get_ptr<const std::string*>();
+  return vars;
+}
+
+// A seed's readable key ("account:test:acct_1", "account_membership:test:acct_1:email:a@b.c")
+// built through src/kv_layout.h, as scripts/kv_layout.mjs does for the JS seeding tools: split on
+// ':' into the row's number of parts, the last part taking the rest.
+inline std::string layout_key(const std::string& readable) {
+  std::vector<std::string> p;
+  std::size_t at = 0;
+  auto take = [&](bool rest) {
+    std::size_t c = rest ? std::string::npos : readable.find(':', at);
+    p.push_back(readable.substr(at, c == std::string::npos ? std::string::npos : c - at));
+    at = c == std::string::npos ? readable.size() : c + 1;
+  };
+  take(false);  // the row
+  const std::string row = p[0];
+  Mode m = readable.compare(row.size() + 1, 5, "test:") == 0 ? Mode::test : Mode::live;
+  if (row == "account" || row == "workspace_membership" || row == "user_by_email") {
+    take(false), take(true);
+    if (row == "account") return kv::account(m, p[2]);
+    if (row == "workspace_membership") return kv::workspace_membership(m, p[2]);
+    return kv::user_by_email(m, p[2]);
+  }
+  if (row == "account_membership") {
+    take(false), take(false), take(true);
+    if (p[3].rfind("email:", 0) == 0) return kv::membership(m, p[2], {kv::Member::By::email, p[3].substr(6)});
+    return kv::membership(m, p[2], {kv::Member::By::user_id, p[3]});
+  }
+  return readable;  // other rows are not seeded
 }
 
 inline std::string base64_std_decode(std::string s) {
@@ -54,7 +88,7 @@ inline std::vector<SeedEntry> seed_entries(const Json& seed) {
     std::string key = it.key();
     std::size_t c1 = key.find(':');
     std::string mode = key.substr(c1 + 1, key.find(':', c1 + 1) - c1 - 1);
-    out.push_back({mode, key, dump(it.value())});
+    out.push_back({mode, layout_key(key), it.value().is_string() ? it.value().get<std::string>() : dump(it.value())});
   }
   return out;
 }

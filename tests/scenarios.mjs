@@ -16,6 +16,17 @@ export function forHost(c, host) {
   return !c.hosts || c.hosts.includes(host);
 }
 
+// The cases a host runs, and those it leaves to others. A case names its hosts only with a
+// reason (hosts_reason), so no case is skipped silently; runners report every skip.
+export function casesFor(doc, host) {
+  const run = [], skipped = [];
+  for (const c of doc.cases) {
+    if (c.hosts && !c.hosts_reason) throw new Error(`${doc.file}: case "${c.name}" lists hosts without hosts_reason`);
+    (forHost(c, host) ? run : skipped).push(c);
+  }
+  return { run, skipped };
+}
+
 function subset(want, got, path = "data") {
   if (want !== null && typeof want === "object" && !Array.isArray(want)) {
     assert.ok(got && typeof got === "object", `${path} is not an object`);

@@ -9,14 +9,17 @@
 //
 //   mb_configure(vars_json)      once per instance; 0 = ok, 1 = configuration error (every request
 //                                is then answered 500 naming the variable)
+//   mb_max_rounds()              the bound of the host's driver loop (kMaxRounds)
 //   h = mb_begin(request frame, body, now_ms, random)   0 = out of memory / unreadable frame
 //   mb_step_ptr(h), mb_step_len(h)              the current step frame (a final one holds the body)
 //   mb_resume(h, outcomes frame, now_ms)        0 = ok, 1 = unreadable frame (then as if every effect failed)
 //   mb_end(h)                                   frees the exchange
+//   mb_debug_trap()              traps, as a broken invariant would: the glue calls it for the
+//                                test fault FAULTS=trap:next (fault injection is the host's alone)
 #pragma once
 #include <stdint.h>
 
-#define MB_ABI_VERSION 2
+#define MB_ABI_VERSION 3
 #define MB_EXPORT(name) __attribute__((export_name(name)))
 
 // Imports. The core is sans-IO, so the module imports nothing of its own; wasi-libc pulls in
@@ -25,18 +28,19 @@
 #define MB_IMPORTS(MB_IMPORT)                 \
   MB_IMPORT(wasi_snapshot_preview1, fd_close) \
   MB_IMPORT(wasi_snapshot_preview1, fd_seek)  \
-  MB_IMPORT(wasi_snapshot_preview1, fd_write) \
-  MB_IMPORT(wasi_snapshot_preview1, proc_exit)
+  MB_IMPORT(wasi_snapshot_preview1, fd_write)
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-MB_EXPORT("mb_abi_version_2") void mb_abi_version_2(void);  // marker: the ABI this module speaks
+MB_EXPORT("mb_abi_version_3") void mb_abi_version_3(void);  // marker: the ABI this module speaks
 MB_EXPORT("mb_alloc") void* mb_alloc(uint32_t size);
 MB_EXPORT("mb_free") void mb_free(void* ptr);
 MB_EXPORT("mb_configure") uint32_t mb_configure(const char* vars_json, uint32_t len);
 MB_EXPORT("mb_max_body_bytes") uint32_t mb_max_body_bytes(void);
+MB_EXPORT("mb_max_rounds") uint32_t mb_max_rounds(void);
+MB_EXPORT("mb_debug_trap") void mb_debug_trap(void);
 MB_EXPORT("mb_begin")
 uint32_t mb_begin(const char* request_frame, uint32_t request_len, const char* body, uint32_t body_len, double now_ms,
                   const char* random, uint32_t random_len);

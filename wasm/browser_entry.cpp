@@ -13,8 +13,8 @@
 
 #include "config.h"
 #include "envelope.h"
-#include "exchange.h"
-#include "jwt.h"
+#include "json_dom.h"
+#include "preview.h"
 #include "wire.h"
 
 namespace {
@@ -31,9 +31,9 @@ void add_jwt_placeholders(mb::Vars& vars) {
 
 // config.json -> the worker's [vars] it was made from; "" or the reason it was refused.
 std::string vars_from_settings(std::string_view text, mb::Vars& vars) {
-  mb::ParsedJson doc = mb::parse_strict(text, 4);
-  if (doc.fault != mb::JsonFault::none || !doc.value.is_object()) return "settings are not a JSON object";
-  const mb::Json& s = doc.value;
+  std::optional<mb::Json> doc = mb::parse_json(text, 4);
+  if (!doc || !doc->is_object()) return "settings are not a JSON object";
+  const mb::Json& s = *doc;
   if (auto it = s.find("max_body_bytes"); it != s.end()) {
     if (!it->is_number_unsigned()) return "max_body_bytes must be a whole number";
     vars["MAX_BODY_BYTES"] = std::to_string(it->get_ref<const mb::Json::number_unsigned_t&>());
@@ -62,14 +62,6 @@ mb::Json error_json(mb::Error e) {
   return j;
 }
 
-// What a token's times would say at `now_s` with the edge's default leeway: read, NOT verified.
-mb::Json jwt_time_check(const mb::Json& claims, std::int64_t now_s, std::int64_t leeway_s) {
-  mb::JwtClaims c;
-  if (auto e = mb::read_times(claims, c)) return error_json(*e);
-  if (auto e = mb::check_times(c, now_s, leeway_s)) return error_json(*e);
-  return nullptr;
-}
-
 class Previewer {
  public:
   explicit Previewer(const std::string& settings_json) {
@@ -89,10 +81,10 @@ class Previewer {
 
   // meta: {"method","target","headers":[[n,v]...],"body_truncated"}; body: the raw bytes.
   std::string run(const std::string& meta_json, const std::string& body, double now_ms) const {
-    mb::ParsedJson meta = mb::parse_strict(meta_json, 4);
+    std::optional<mb::Json> meta = mb::parse_json(meta_json, 4);
     mb::Request req;
     mb::Json out = mb::Json::object();
-    if (meta.fault != mb::JsonFault::none || !mb::request_from_json(meta.value, req)) {
+    if (!meta || !mb::request_from_json(*meta, req)) {
       // The JS adapter's bug, not the user's request: answer as the hosts do for an unreadable one.
       out["status"] = mb::info(mb::Error::malformed_request).status;
       out["accepted"] = false;
@@ -100,7 +92,7 @@ class Previewer {
       return mb::dump(out);
     }
     req.body = body;
-    mb::Preview p = mb::preview(req, config_);
+    mb::Preview p = mb::preview(req, config_, static_cast<std::int64_t>(std::floor(now_ms)));
 
     out["status"] = p.accepted ? mb::Json(nullptr) : mb::Json(p.status);
     out["accepted"] = p.accepted;
@@ -110,13 +102,13 @@ class Previewer {
     cred["kind"] = p.credential_present ? mb::Json(p.credential_kind) : mb::Json(nullptr);
     cred["mode"] = p.credential_present ? mb::Json(p.credential_mode) : mb::Json(nullptr);
     out["credential"] = std::move(cred);
-    out["normalized"] = p.accepted ? p.normalized : mb::Json(nullptr);
-    if (p.credential_kind == "jwt" && p.jwt_claims.is_object()) {
+    out["normalized"] = p.accepted ? mb::parse_json(p.normalized).value_or(mb::Json(nullptr)) : mb::Json(nullptr);
+    std::optional<mb::Json> claims = p.jwt_payload.empty() ? std::nullopt : mb::parse_json(p.jwt_payload, 8);
+    if (p.credential_kind == "jwt" && claims && claims->is_object()) {
       mb::Json jwt = mb::Json::object();
       jwt["verified"] = false;
-      jwt["claims"] = p.jwt_claims;
-      jwt["time_check"] = jwt_time_check(p.jwt_claims, static_cast<std::int64_t>(std::floor(now_ms / 1000)),
-                                         config_.jwt_leeway_seconds);
+      jwt["claims"] = std::move(*claims);
+      jwt["time_check"] = p.jwt_time_error ? error_json(*p.jwt_time_error) : mb::Json(nullptr);
       out["jwt"] = std::move(jwt);
     } else {
       out["jwt"] = nullptr;

@@ -7,11 +7,10 @@ namespace mb::frames {
 
 namespace {
 
-constexpr std::uint32_t kMaxHeaders = 256;
 // The fixed part of each record, in bytes: its u32 fields and the length prefixes of its strings.
 constexpr std::size_t kHeaderBytes = 2 * 4;   // name, value
 constexpr std::size_t kEffectBytes = 11 * 4;  // id, kind, store, key, value, ttl, method, url, headers, body, timeout
-constexpr std::size_t kOutcomeBytes = 7 * 4;  // id, flags, status, error, value, headers, body
+constexpr std::size_t kOutcomeBytes = 8 * 4;  // id, flags, status, failure, detail, value, headers, body
 
 struct Reader {
   const char* at;
@@ -43,8 +42,9 @@ struct Reader {
     if (ok && (n > limit || n > left() / min_item)) return fail();
     return n;
   }
+  // No limit on the count but the bytes: the core answers too many headers with 431.
   void headers(Headers& out) {
-    std::uint32_t n = count(kHeaderBytes, kMaxHeaders);
+    std::uint32_t n = count(kHeaderBytes);
     out.reserve(n);
     for (std::uint32_t i = 0; ok && i < n; i++) {
       auto& [name, value] = out.emplace_back();
@@ -94,8 +94,8 @@ void put_effect(std::string& out, const Effect& e) {
 void read_effect(Reader& r, Effect& e) {
   e.id = r.u32();
   std::uint32_t kind = r.u32();
-  if (kind > static_cast<std::uint32_t>(Effect::Kind::rate_limit)) r.fail();
-  e.kind = static_cast<Effect::Kind>(kind);
+  if (kind > static_cast<std::uint32_t>(EffectKind::verify_signature)) r.fail();
+  e.kind = static_cast<EffectKind>(kind);
   r.str(e.store);
   r.str(e.key);
   r.str(e.value);
@@ -141,13 +141,16 @@ bool read_outcomes(std::string_view bytes, std::vector<Outcome>& out) {
     Outcome& o = out.emplace_back();
     o.id = r.u32();
     std::uint32_t flags = r.u32();
-    o.ok = flags & 1;
-    o.allowed = flags & 4;
+    o.allowed = flags & 2;
+    o.valid = flags & 4;
     o.status = static_cast<int>(r.u32());
-    r.str(o.error);
+    std::uint32_t failure = r.u32();
+    if (failure > static_cast<std::uint32_t>(Failure::missing)) r.fail();
+    o.failure = static_cast<Failure>(failure);
+    r.str(o.detail);
     std::string value;
     r.str(value);
-    if (flags & 2)
+    if (flags & 1)
       o.value = std::move(value);
     else if (!value.empty())
       r.fail();
@@ -200,9 +203,10 @@ std::string write_outcomes(const std::vector<Outcome>& outcomes) {
   put_u32(out, static_cast<std::uint32_t>(outcomes.size()));
   for (const Outcome& o : outcomes) {
     put_u32(out, o.id);
-    put_u32(out, (o.ok ? 1u : 0u) | (o.value ? 2u : 0u) | (o.allowed ? 4u : 0u));
+    put_u32(out, (o.value ? 1u : 0u) | (o.allowed ? 2u : 0u) | (o.valid ? 4u : 0u));
     put_u32(out, static_cast<std::uint32_t>(o.status));
-    put_str(out, o.error);
+    put_u32(out, static_cast<std::uint32_t>(o.failure));
+    put_str(out, o.detail);
     put_str(out, o.value ? *o.value : std::string_view());
     put_headers(out, o.headers);
     put_str(out, o.body);

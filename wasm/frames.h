@@ -8,17 +8,20 @@
 //
 //   request   flags (bit 0: body truncated) · method · target · headers
 //   outcomes  count, then per outcome:
-//             id · flags (bit 0 ok, bit 1 has value, bit 2 allowed) · status · error · value ·
-//             headers · body
+//             id · flags (bit 0 has value, bit 1 allowed, bit 2 valid) · status · failure (0 none,
+//             1 timeout, 2 refused, 3 failed, 4 missing) · detail · value · headers · body
 //   step      done (0 or 1), then
 //             done: status · headers · body · count + background effects · log · count + notices
 //             not done: count + effects · count + notices
-//   effect    id · kind (0 kv_get, 1 kv_put, 2 fetch, 3 rate_limit) · store · key · value · ttl ·
-//             method · url · headers · body · timeout_ms
+//   effect    id · kind (0 kv_get, 1 kv_put, 2 fetch, 3 rate_limit, 4 verify_signature) · store ·
+//             key · value · ttl · method · url · headers · body · timeout_ms
+//             (verify_signature: method = alg, key = the public JWK, value = the signing input,
+//             body = the signature bytes)
 //   log       request_id · status · code · credential_id · mode · route · replayed (0 or 1)
 //
 // Readers reject anything that does not end exactly where the layout says (short, long, or a
-// count larger than the bytes left could hold).
+// count larger than the bytes left could hold). The request's headers are not limited in number
+// here: the core answers more than 256 with 431.
 #pragma once
 #include <string>
 #include <string_view>

@@ -8,11 +8,13 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "crypto.h"
 #include "driver.h"
 #include "envelope.h"
 #include "http_io.h"
+#include "kv_layout.h"
 #include "wire.h"
 #if defined(__wasi__)
 #include <unistd.h>  // getentropy
@@ -26,6 +28,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: membership-cli [--ndjson] [--kv DIR] [--origin DIR]\n"
+    "       membership-cli --kv-key ROW PART...   (prints the KV key, e.g. --kv-key account test acct_1)\n"
     "  reads one HTTP/1.1 request on stdin and writes the response on stdout;\n"
     "  --ndjson: one JSON request per line ({\"method\",\"target\",\"headers\",\"body\"}), one response per line.\n"
     "  configuration comes from the environment (ROUTING, ORIGIN_URL, JWT_*, ... as in wrangler.toml).\n"
@@ -54,6 +57,36 @@ void write_all(FILE* f, const std::string& s) {
   std::fflush(f);
 }
 
+// --kv-key ROW PART...: the key src/kv_layout.h builds, for seeding tools and operators.
+int print_kv_key(int argc, char** argv, int i) {
+  std::vector<std::string> a(argv + i, argv + argc);
+  auto mode = [&](std::size_t k) { return a.size() > k && a[k] == "test" ? mb::Mode::test : mb::Mode::live; };
+  auto bad_mode = [&](std::size_t k) { return a.size() <= k || (a[k] != "test" && a[k] != "live"); };
+  std::string key;
+  if (a.size() == 2 && a[0] == "apikey")
+    key = mb::kv::api_key(a[1]);
+  else if (a.size() == 2 && a[0] == "jwks")
+    key = mb::kv::jwks(a[1]);
+  else if (a.size() == 3 && a[0] == "account" && !bad_mode(1))
+    key = mb::kv::account(mode(1), a[2]);
+  else if (a.size() == 3 && a[0] == "workspace_membership" && !bad_mode(1))
+    key = mb::kv::workspace_membership(mode(1), a[2]);
+  else if (a.size() == 3 && a[0] == "user_by_email" && !bad_mode(1))
+    key = mb::kv::user_by_email(mode(1), a[2]);
+  else if (a.size() == 4 && a[0] == "account_membership" && !bad_mode(1))
+    key = mb::kv::membership(mode(1), a[2], {mb::kv::Member::By::user_id, a[3]});
+  else if (a.size() == 5 && a[0] == "account_membership" && a[3] == "email" && !bad_mode(1))
+    key = mb::kv::membership(mode(1), a[2], {mb::kv::Member::By::email, a[4]});
+  else if (a.size() == 4 && a[0] == "idempotency" && !bad_mode(1))
+    key = mb::kv::idempotency(mode(1), a[2], a[3]);
+  else {
+    std::fputs("membership-cli --kv-key: ROW PART... as in docs/storage.md\n", stderr);
+    return 2;
+  }
+  write_all(stdout, key + "\n");
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,6 +103,8 @@ int main(int argc, char** argv) {
       options.kv_dir = argv[++i];
     else if (a == "--origin" && i + 1 < argc)
       options.origin_dir = argv[++i];
+    else if (a == "--kv-key")
+      return print_kv_key(argc, argv, i + 1);
     else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
@@ -79,7 +114,9 @@ int main(int argc, char** argv) {
     }
   }
   mb::Engine engine(vars);
-  if (engine.config().allow_fault_injection) options.faults = engine.config().faults;
+  // Fault injection is this host's: the core never sees it.
+  if (vars.count("ALLOW_FAULT_INJECTION") && mb::trim(vars["ALLOW_FAULT_INJECTION"]) == "true")
+    options.faults = mb::wasi::parse_faults(vars["FAULTS"]);
 
   // Time and randomness come from the host; tests pin them for byte-equal runs.
   std::int64_t fixed_now = -1;
@@ -113,12 +150,13 @@ int main(int argc, char** argv) {
     mb::Request req;
     std::string why;
     mb::Response resp;
-    if (mb::wasi::parse_request(raw, max_body, req, why) != mb::wasi::ParseResult::ok) {
+    mb::wasi::ParseResult parsed = mb::wasi::parse_request(raw, max_body, req, why);
+    if (parsed != mb::wasi::ParseResult::ok) {
       // An unreadable request never reaches the core; answer with the core's envelope.
       std::string rid = "req_" + mb::sha256_hex(random_bytes()).substr(0, 24);
-      resp = {400,
-              {{"Content-Type", "application/json"}, {"X-Request-Id", rid}},
-              mb::error_envelope(mb::Error::malformed_request)};
+      mb::Error e =
+          parsed == mb::wasi::ParseResult::too_large ? mb::Error::headers_too_large : mb::Error::malformed_request;
+      resp = {mb::info(e).status, {{"Content-Type", "application/json"}, {"X-Request-Id", rid}}, mb::error_envelope(e)};
       log = "{\"level\":\"warn\",\"request_id\":\"" + rid + "\",\"message\":\"malformed HTTP request: " + why + "\"}\n";
     } else {
       resp = driver.handle(std::move(req), log);
@@ -133,10 +171,10 @@ int main(int argc, char** argv) {
   int c;
   auto flush_line = [&]() {
     if (line.empty()) return;
-    mb::ParsedJson p = mb::parse_strict(line, 8);
+    std::optional<mb::Json> p = mb::parse_json(line, 8);
     mb::Request req;
     mb::Json out = mb::Json::object();
-    if (p.fault != mb::JsonFault::none || !mb::request_from_json(p.value, req)) {
+    if (!p || !mb::request_from_json(*p, req)) {
       out["status"] = 400;
       out["headers"] = mb::Json::array({mb::Json::array({"Content-Type", "application/json"})});
       out["body"] = mb::error_envelope(mb::Error::malformed_request);

@@ -8,7 +8,6 @@
 #include "abi.h"
 #include "exchange.h"
 #include "frames.h"
-#include "wire.h"
 
 namespace {
 
@@ -38,18 +37,21 @@ Slot* slot(uint32_t h) {
 
 extern "C" {
 
-void mb_abi_version_2(void) {}
+void mb_abi_version_3(void) {}
 
 void* mb_alloc(uint32_t size) { return std::malloc(size ? size : 1); }
 void mb_free(void* ptr) { std::free(ptr); }
 
 uint32_t mb_configure(const char* vars_json, uint32_t len) {
-  mb::ParsedJson p = mb::parse_strict(std::string_view(vars_json, len), 4);
-  mb::Vars vars = p.fault == mb::JsonFault::none ? mb::vars_from_json(p.value) : mb::Vars{};
-  g_engine = std::make_unique<mb::Engine>(vars);
-  if (p.fault != mb::JsonFault::none) return 1;
+  std::optional<mb::Vars> vars = mb::read_vars(std::string_view(vars_json, len));
+  g_engine = std::make_unique<mb::Engine>(vars.value_or(mb::Vars{}));
+  if (!vars) return 1;
   return g_engine->config().error.empty() ? 0 : 1;
 }
+
+uint32_t mb_max_rounds(void) { return mb::kMaxRounds; }
+
+void mb_debug_trap(void) { __builtin_trap(); }
 
 uint32_t mb_max_body_bytes(void) { return static_cast<uint32_t>(engine().config().max_body_bytes); }
 

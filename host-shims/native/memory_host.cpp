@@ -29,38 +29,40 @@ std::string MemoryHost::next_random() {
 Outcome MemoryHost::perform(const Effect& e) {
   Outcome o;
   o.id = e.id;
+  auto fail = [&](const char* why) {
+    o.failure = Failure::failed;
+    o.detail = why;
+    return o;
+  };
   switch (e.kind) {
-    case Effect::Kind::kv_get:
-      if (faults.count("kv_get")) {
-        o.ok = false;
-        o.error = "injected kv_get failure";
-        break;
-      }
+    case EffectKind::kv_get:
+      if (faults.count("kv_get")) return fail("injected kv_get failure");
       if (const std::string* v = get(e.store, e.key)) o.value = *v;
-      break;
-    case Effect::Kind::kv_put:
-      if (faults.count("kv_put")) {
-        o.ok = false;
-        o.error = "injected kv_put failure";
-        break;
-      }
+      return o;
+    case EffectKind::kv_put:
+      if (faults.count("kv_put")) return fail("injected kv_put failure");
       kv[e.store + "\n" + e.key] = {e.value, e.ttl_seconds ? now_ms + std::int64_t(e.ttl_seconds) * 1000 : 0};
-      break;
-    case Effect::Kind::fetch:
-      if (fetch && !faults.count("fetch"))
-        return [&] {
-          Outcome f = fetch(e);
-          f.id = e.id;
-          return f;
-        }();
-      o.ok = false;
-      o.error = "refused";
-      break;
-    case Effect::Kind::rate_limit:
+      return o;
+    case EffectKind::fetch:
+      if (fetch && !faults.count("fetch")) {
+        Outcome f = fetch(e);
+        f.id = e.id;
+        return f;
+      }
+      o.failure = Failure::refused;
+      return o;
+    case EffectKind::rate_limit:
       o.allowed = !faults.count("rate_limit_deny");
-      break;
+      return o;
+    case EffectKind::verify_signature:
+      if (verify && !faults.count("verify_refuse")) {
+        Outcome v = verify(e);
+        v.id = e.id;
+        return v;
+      }
+      return fail("no verifier");
   }
-  return o;
+  return fail("unknown effect");
 }
 
 Response MemoryHost::run(Engine& engine, Request req) {
@@ -68,16 +70,16 @@ Response MemoryHost::run(Engine& engine, Request req) {
   background.clear();
   notices.clear();
   Exchange exchange(engine);
-  Step step = exchange.begin(std::move(req), {now_ms, next_random()});
-  while (!step.done) {
-    for (auto& n : step.notices) notices.push_back(n);
-    rounds.push_back(step.effects);
+  auto perform_batch = [this](const std::vector<Effect>& batch) {
+    rounds.push_back(batch);
     std::vector<Outcome> outcomes;
-    for (const Effect& e : step.effects) outcomes.push_back(perform(e));
-    step = exchange.resume(outcomes, now_ms);
-    if (rounds.size() > 16) break;
-  }
-  for (auto& n : step.notices) notices.push_back(n);
+    for (const Effect& e : batch) outcomes.push_back(perform(e));
+    return outcomes;
+  };
+  last_stats = {};
+  Step step = drive(
+      exchange, std::move(req), {now_ms, next_random()}, perform_batch, [this] { return now_ms; }, &last_stats);
+  notices = std::move(step.notices);
   for (const Effect& e : step.background) {
     background.push_back(e);
     perform(e);

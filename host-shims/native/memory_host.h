@@ -1,6 +1,6 @@
 // The native host: KV in memory, fetch through a callback, time and randomness under the test's
-// control. It performs effects exactly like the other hosts and records them, so tests can assert
-// the sequence of effects, not just the answer.
+// control. It performs effects exactly like the other hosts (through the shared driver loop) and
+// records them, so tests can assert the sequence of effects, not just the answer.
 #pragma once
 #include <functional>
 #include <map>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "drive.h"
 #include "exchange.h"
 
 namespace mb::native {
@@ -21,13 +22,16 @@ struct MemoryHost {
 
   std::int64_t now_ms = 1795835220000;  // 2026-11-28T03:07:00Z
   std::uint64_t random_counter = 0;
-  std::set<std::string> faults;                 // "kv_get", "kv_put", "fetch", "rate_limit_deny"
-  std::function<Outcome(const Effect&)> fetch;  // unset: every fetch is "refused"
+  std::set<std::string> faults;                 // "kv_get", "kv_put", "fetch", "rate_limit_deny", "verify_refuse"
+  std::function<Outcome(const Effect&)> fetch;  // unset: every fetch is refused
+  // verify_signature effects (a core configured with HOST_WEBCRYPTO=1): unset answers failed.
+  std::function<Outcome(const Effect&)> verify;
 
   std::vector<std::vector<Effect>> rounds;  // every batch the core asked for, in order
   std::vector<Effect> background;
   std::vector<std::string> notices;
   LogRecord last_log;
+  DriveStats last_stats;
 
   void seed(const std::string& store, const std::string& key, const std::string& value) {
     kv[store + "\n" + key] = {value, 0};

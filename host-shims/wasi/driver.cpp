@@ -2,11 +2,22 @@
 
 #include <cstdio>
 
-#include "crypto.h"
-#include "envelope.h"
+#include "drive.h"
 #include "wire.h"
 
 namespace mb::wasi {
+
+std::set<std::string> parse_faults(std::string_view list) {
+  std::set<std::string> out;
+  while (!list.empty()) {
+    std::size_t comma = list.find(',');
+    std::string_view f = trim(list.substr(0, comma));
+    if (!f.empty()) out.emplace(f);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return out;
+}
 
 Driver::Driver(Engine& engine, HostOptions options, std::function<std::int64_t()> now_ms,
                std::function<std::string()> random_bytes)
@@ -16,108 +27,100 @@ Driver::Driver(Engine& engine, HostOptions options, std::function<std::int64_t()
       now_ms_(std::move(now_ms)),
       random_bytes_(std::move(random_bytes)) {}
 
-static bool has_fault(const std::string& faults, const char* name) { return faults.find(name) != std::string::npos; }
+namespace {
+Outcome failed(std::uint32_t id, Failure f, std::string detail) {
+  Outcome o;
+  o.id = id;
+  o.failure = f;
+  o.detail = std::move(detail);
+  return o;
+}
+}  // namespace
 
 Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
-  Outcome o;
-  o.id = e.id;
   std::int64_t now_s = now_ms_() / 1000;
+  const auto& faults = options_.faults;
   switch (e.kind) {
-    case Effect::Kind::kv_get: {
-      if (has_fault(options_.faults, "kv_get:throw")) {
-        o.ok = false;
-        o.error = "injected fault kv_get:throw";
-        break;
-      }
+    case EffectKind::kv_get: {
+      if (faults.count("kv_get:throw")) return failed(e.id, Failure::failed, "injected fault kv_get:throw");
       KvResult r = kv_.get(e.key, now_s);
-      o.ok = r.ok;
-      o.error = r.error;
+      if (!r.ok) return failed(e.id, Failure::failed, r.error);
+      Outcome o;
+      o.id = e.id;
       o.value = std::move(r.value);
-      break;
+      return o;
     }
-    case Effect::Kind::kv_put: {
-      if (has_fault(options_.faults, "kv_put:throw")) {
-        o.ok = false;
-        o.error = "injected fault kv_put:throw";
-        break;
-      }
+    case EffectKind::kv_put: {
+      if (faults.count("kv_put:throw")) return failed(e.id, Failure::failed, "injected fault kv_put:throw");
       KvResult r = kv_.put(e.key, e.value, e.ttl_seconds, now_s);
-      o.ok = r.ok;
-      o.error = r.error;
-      break;
+      if (!r.ok) return failed(e.id, Failure::failed, r.error);
+      Outcome o;
+      o.id = e.id;
+      return o;
     }
-    case Effect::Kind::fetch: {
+    case EffectKind::fetch: {
+      if (faults.count("fetch:throw")) return failed(e.id, Failure::failed, "injected fault fetch:throw");
       // WASI preview1 has no sockets: answer from a recording, if the operator gave us one.
       KvFiles dir(options_.origin_dir);
       KvResult rec = dir.get(encode_key(e.method + " " + e.url) + ".json", now_s);
       if (rec.ok && !rec.value) rec = dir.get("default.json", now_s);
       if (!rec.ok || !rec.value) {
-        o.ok = false;
-        o.error = "refused";
         notes.push_back("the WASI host cannot reach an origin (" + e.url.substr(0, 120) +
                         "); put recorded answers in /origin");
-        break;
+        return failed(e.id, Failure::refused, "no recorded answer");
       }
-      ParsedJson p = parse_strict(*rec.value);
-      const Json& j = p.value;
-      if (p.fault != JsonFault::none || !j.is_object()) {
-        o.ok = false;
-        o.error = "failed";
-        break;
-      }
-      if (j.contains("error") && j["error"].is_string()) {
-        o.ok = false;
-        o.error = *j["error"].get_ptr<const std::string*>();
-        break;
-      }
-      o.status = j.contains("status") && j["status"].is_number_integer()
-                     ? static_cast<int>(j["status"].get_ref<const Json::number_integer_t&>())
-                     : 200;
-      if (j.contains("body") && j["body"].is_string())
-        o.body = *j["body"].get_ptr<const std::string*>();
-      else if (j.contains("body"))
-        o.body = dump(j["body"]);
-      // Keep what was sent, so a test can check the forward.
+      std::optional<Json> j = parse_json(*rec.value);
+      if (!j || !j->is_object()) return failed(e.id, Failure::failed, "recording is not a JSON object");
+      if (auto err = j->find("error"); err != j->end() && err->is_string())
+        return failed(e.id,
+                      *err == "timeout"   ? Failure::timeout
+                      : *err == "refused" ? Failure::refused
+                                          : Failure::failed,
+                      "recorded " + err->get<std::string>());
+      Outcome o;
+      o.id = e.id;
+      auto status = j->find("status");
+      o.status =
+          status != j->end() && status->is_number_integer() ? static_cast<int>(status->get<std::int64_t>()) : 200;
+      if (auto body = j->find("body"); body != j->end())
+        o.body = body->is_string() ? body->get<std::string>() : dump(*body);
+      // Keep what was sent (credentials redacted), so a test can check the forward.
       if (FILE* f = std::fopen((options_.origin_dir + "/requests.ndjson").c_str(), "ab")) {
         std::string line = dump(effect_to_json(e)) + "\n";
         std::fwrite(line.data(), 1, line.size(), f);
         std::fclose(f);
       }
-      break;
+      return o;
     }
-    case Effect::Kind::rate_limit:
-      o.allowed = true;  // no binding outside Workers: the core's own token bucket applies
-      break;
+    case EffectKind::rate_limit:          // no binding outside Workers: the core's own token bucket applies
+    case EffectKind::verify_signature: {  // never asked: this host has no WebCrypto (BearSSL in the core)
+      Outcome o = failed(e.id, Failure::failed, "not available in the WASI host");
+      o.allowed = true;
+      return o;
+    }
   }
-  return o;
+  return failed(e.id, Failure::failed, "unknown effect");
 }
 
 Response Driver::handle(Request req, std::string& log) {
   std::int64_t start = now_ms_();
   Exchange exchange(engine_);
-  HostInput in;
-  in.now_ms = start;
-  in.random = random_bytes_();
   std::vector<std::string> notes;
-  Step step = exchange.begin(std::move(req), std::move(in));
-  for (int rounds = 0; !step.done; ++rounds) {
-    for (auto& n : step.notices) notes.push_back(std::move(n));
+  auto perform_batch = [&](const std::vector<Effect>& batch) {
     std::vector<Outcome> outcomes;
-    for (const Effect& e : step.effects) outcomes.push_back(perform(e, notes));
-    step = exchange.resume(outcomes, now_ms_());
-    if (rounds > 16 && !step.done) {  // the core never needs this many rounds: a host bug
-      notes.push_back("exchange did not finish in 16 rounds");
-      step.done = true;
-      step.response = {500, {{"Content-Type", "application/json"}}, error_envelope(Error::internal_error)};
-      step.log.status = 500;
-    }
-  }
+    for (const Effect& e : batch) outcomes.push_back(perform(e, notes));
+    return outcomes;
+  };
+  DriveStats stats;
+  Step step = drive(exchange, std::move(req), {start, random_bytes_()}, perform_batch, now_ms_, &stats);
   for (auto& n : step.notices) notes.push_back(std::move(n));
   for (const Effect& e : step.background) {
     Outcome o = perform(e, notes);
-    if (!o.ok) notes.push_back("background " + std::string(kind_name(e.kind)) + " failed: " + o.error);
+    if (!o.ok()) notes.push_back("background " + std::string(kind_name(e.kind)) + " failed: " + o.detail);
   }
   Json line = log_to_json(step.log);
+  line["rounds"] = stats.rounds;
+  line["kv_calls"] = stats.kv_calls;
   line["duration_ms"] = now_ms_() - start;
   log.clear();
   // LOG_LEVEL: request lines are "info", notes "warn".

@@ -1,6 +1,8 @@
-// The WASI host's effect executor: KV from files, fetch from recorded origin answers.
+// The WASI host's effect executor: KV from files, fetch from recorded origin answers. Fault
+// injection (FAULTS, with ALLOW_FAULT_INJECTION=true) is performed here, never in the core.
 #pragma once
 #include <functional>
+#include <set>
 #include <string>
 
 #include "exchange.h"
@@ -11,8 +13,11 @@ namespace mb::wasi {
 struct HostOptions {
   std::string kv_dir = "/kv";
   std::string origin_dir = "/origin";  // recorded origin answers; absent: origin-bound requests get 502
-  std::string faults;                  // FAULTS, when ALLOW_FAULT_INJECTION=true
+  std::set<std::string> faults;        // FAULTS, when ALLOW_FAULT_INJECTION=true
 };
+
+// FAULTS as a set ("kv_get:throw,kv_put:throw" -> both).
+std::set<std::string> parse_faults(std::string_view list);
 
 class Driver {
  public:

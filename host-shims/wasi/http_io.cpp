@@ -6,7 +6,7 @@ namespace mb::wasi {
 
 namespace {
 constexpr std::size_t kMaxHeaderBytes = 64 * 1024;
-constexpr std::size_t kMaxHeaders = 100;
+constexpr std::size_t kMaxHeaders = 4096;  // the core answers more than 256 with 431
 
 bool token_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -41,6 +41,8 @@ const char* reason(int status) {
       return "Unprocessable Content";
     case 429:
       return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
     case 502:
@@ -62,13 +64,13 @@ ParseResult parse_request(std::string_view raw, std::size_t max_body, Request& o
     end = raw.find("\n\n");
     sep = 2;
   }
-  if (end == std::string_view::npos) {
+  if (end == std::string_view::npos && raw.size() <= kMaxHeaderBytes) {
     why = "no blank line after the headers";
     return ParseResult::malformed;
   }
-  if (end > kMaxHeaderBytes) {
+  if (end == std::string_view::npos || end > kMaxHeaderBytes) {
     why = "header section over 64 KiB";
-    return ParseResult::malformed;
+    return ParseResult::too_large;
   }
   std::string_view head = raw.substr(0, end);
   std::string_view rest = raw.substr(end + sep);
@@ -121,8 +123,8 @@ ParseResult parse_request(std::string_view raw, std::size_t max_body, Request& o
         return ParseResult::malformed;
       }
     if (out.headers.size() >= kMaxHeaders) {
-      why = "more than 100 headers";
-      return ParseResult::malformed;
+      why = "more than 4096 headers";
+      return ParseResult::too_large;
     }
     out.headers.emplace_back(std::string(name), std::string(value));
   }

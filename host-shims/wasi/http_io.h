@@ -8,7 +8,7 @@
 
 namespace mb::wasi {
 
-enum class ParseResult { ok, malformed };
+enum class ParseResult { ok, malformed, too_large };  // too_large: 431
 
 // Parses a complete request held in `raw` (request line, headers, blank line, Content-Length
 // body). Bodies beyond max_body are cut and marked truncated.

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "crypto.h"
-#include "strict_json.h"
+#include "json_dom.h"
 
 namespace mb::wasi {
 
@@ -85,16 +85,18 @@ KvResult KvFiles::get(const std::string& key, std::int64_t now_s) const {
   }
   if (content.compare(0, kMagic.size(), kMagic) == 0) {
     std::size_t nl = content.find('\n');
-    ParsedJson header = parse_strict(std::string_view(content).substr(kMagic.size(), nl - kMagic.size()), 4);
-    if (nl == std::string::npos || header.fault != JsonFault::none || !header.value.is_object()) {
+    std::optional<Json> header =
+        nl == std::string::npos ? std::nullopt
+                                : parse_json(std::string_view(content).substr(kMagic.size(), nl - kMagic.size()), 4);
+    if (!header || !header->is_object()) {
       r.ok = false;
       r.error = "corrupt KV file header: " + encode_key(key);
       return r;
     }
-    auto k = header.value.find("key");
-    if (k != header.value.end() && k->is_string() && *k->get_ptr<const std::string*>() != key) return r;  // hash clash
-    auto exp = header.value.find("expires_at");
-    if (exp != header.value.end() && exp->is_number_integer() && exp->get_ref<const Json::number_integer_t&>() <= now_s)
+    auto k = header->find("key");
+    if (k != header->end() && k->is_string() && *k->get_ptr<const std::string*>() != key) return r;  // hash clash
+    auto exp = header->find("expires_at");
+    if (exp != header->end() && exp->is_number_integer() && exp->get<std::int64_t>() <= now_s)
       return r;  // expired: absent
     r.value = content.substr(nl + 1);
     return r;

@@ -8,16 +8,22 @@ export const internalErrorBody =
   '{"message":"Internal error.","success":false,"error":{"code":50001,"message":"Internal error.","details":{}}}';
 
 // Worker vars and secrets as the core's configuration (strings only; bindings are not vars).
-export function varsFrom(env) {
+export function varsFrom(env, { webCrypto = false } = {}) {
   const vars = {};
   for (const [k, v] of Object.entries(env ?? {})) {
     if (typeof v === "string") vars[k] = v;
     else if (typeof v === "number" || typeof v === "boolean") vars[k] = String(v);
   }
+  delete vars.HOST_WEBCRYPTO;  // the host's own facts below, never an operator's setting
+  delete vars.HOST_RATE_LIMITER_PERIOD;
   if (env?.RATE_LIMITER && typeof env.RATE_LIMITER.limit === "function")
     vars.HOST_RATE_LIMITER_PERIOD = String(env.RATE_LIMIT_PERIOD_SECONDS ?? "60");
+  if (webCrypto && env?.SIGNATURES !== "bearssl") vars.HOST_WEBCRYPTO = "1";
   return vars;
 }
+
+// Why an effect failed, as the core's Failure enum (src/effects.h) numbers it.
+export const Failure = Object.freeze({ none: 0, timeout: 1, refused: 2, failed: 3, missing: 4 });
 
 // crypto.getRandomValues per request is measurable (docs/benchmarks.md): draw from a pool instead.
 function pooledRandom(poolSize = 4096) {
@@ -32,7 +38,9 @@ function pooledRandom(poolSize = 4096) {
 }
 
 export class WasmCore {
-  constructor(module, env, { log = (line) => console.error(line), now = () => Date.now(), random } = {}) {
+  // webCrypto: this host performs verify_signature effects (SPEC §3); off for Node tests of the ABI.
+  constructor(module, env, { log = (line) => console.error(line), now = () => Date.now(), random, webCrypto = false } = {}) {
+    this.webCrypto = webCrypto;
     this.poisoned = false;
     this.now = now;
     this.random = random ?? pooledRandom();
@@ -67,13 +75,17 @@ export class WasmCore {
   }
 
   configure(env) {
-    const ok = this.call((p, n) => this.exports.mb_configure(p, n), encoder.encode(JSON.stringify(varsFrom(env))));
+    const ok = this.call((p, n) => this.exports.mb_configure(p, n),
+      encoder.encode(JSON.stringify(varsFrom(env, { webCrypto: this.webCrypto }))));
     this.configured = true;
     this.configError = ok !== 0;
     return ok === 0;
   }
 
   maxBodyBytes() { return this.exports.mb_max_body_bytes(); }
+  maxRounds() { return this.exports.mb_max_rounds(); }
+  // Traps inside the module, as a broken invariant would (the test fault trap:next).
+  trap() { this.exports.mb_debug_trap(); }
 
   // Copies bytes into linear memory for the duration of fn(ptr, len).
   call(fn, bytes) {
@@ -153,16 +165,17 @@ export function requestFrame({ method, target, headers, body_truncated }) {
   return writer.take();
 }
 
-// Outcomes as the hosts build them: {id, ok = true, value (string | null), status, headers, body,
-// error, allowed = true}.
+// Outcomes as the hosts build them: {id, failure = Failure.none, detail, value (string | null),
+// status, headers, body, allowed = true, valid = false}.
 export function outcomesFrame(outcomes) {
   writer.u32(outcomes.length);
   for (const o of outcomes) {
     const hasValue = typeof o.value === "string";
     writer.u32(o.id);
-    writer.u32((o.ok !== false ? 1 : 0) | (hasValue ? 2 : 0) | (o.allowed !== false ? 4 : 0));
+    writer.u32((hasValue ? 1 : 0) | (o.allowed !== false ? 2 : 0) | (o.valid === true ? 4 : 0));
     writer.u32(o.status ?? 0);
-    writer.str(o.error);
+    writer.u32(o.failure ?? Failure.none);
+    writer.str(o.detail);
     writer.str(hasValue ? o.value : "");
     writer.headers(o.headers);
     writer.str(o.body);
@@ -170,7 +183,7 @@ export function outcomesFrame(outcomes) {
   return writer.take();
 }
 
-const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit"];
+const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit", "verify_signature"];
 
 // A step frame as the object the hosts use: {done: false, effects, notices} or {done: true,
 // status, headers, bodyBytes, body (text, on demand), background, log, notices}.
@@ -184,11 +197,13 @@ export function readStep(buffer, ptr, len) {
   const headers = () => { const h = []; for (let n = u32(); n > 0; n--) h.push([str(), str()]); return h; };
   const effect = () => {
     const id = u32(), op = KINDS[u32()], store = str(), key = str(), value = str(), ttl = u32();
-    const method = str(), url = str(), hs = headers(), body = str(), timeout_ms = u32();
+    const method = str(), url = str(), hs = headers(), body = raw(), timeout_ms = u32();
     switch (op) {
       case "kv_get": return { id, op, store, key };
       case "kv_put": return { id, op, store, key, value, ttl };
-      case "fetch": return { id, op, method, url, headers: hs, body, timeout_ms };
+      case "fetch": return { id, op, method, url, headers: hs, body: body.length ? decoder.decode(body) : "", timeout_ms };
+      // The core chose key and algorithm; the host only answers valid or not.
+      case "verify_signature": return { id, op, alg: method, jwk: key, data: value, signature: body.slice() };
       default: return { id, op, key };
     }
   };

@@ -1,15 +1,16 @@
 // The Workers host: instantiates the C++ core (dist/worker/membership.wasm) once per isolate and
-// performs the effects it asks for (KV, fetch, rate limit). All decisions are the core's.
+// performs the effects it asks for (KV, fetch, rate limit, signature checks on WebCrypto). All
+// decisions are the core's; fault injection for tests (ALLOW_FAULT_INJECTION) is this host's alone.
 import wasmModule from "../../dist/worker/membership.wasm";
-import { WasmCore, internalErrorBody } from "./core.mjs";
+import { WasmCore, Failure, internalErrorBody } from "./core.mjs";
 
 // Instantiated once at module scope; configured with env on the first request (env only arrives
 // with a request), and replaced by a fresh instance after a trap.
-let core = new WasmCore(wasmModule);
+let core = new WasmCore(wasmModule, undefined, { webCrypto: true });
 let trapNextPending = true; // FAULTS=trap:next fires once per isolate
 
 function currentCore(env) {
-  if (core.poisoned) core = new WasmCore(wasmModule);
+  if (core.poisoned) core = new WasmCore(wasmModule, undefined, { webCrypto: true });
   if (!core.configured) core.configure(env);
   return core;
 }
@@ -40,10 +41,30 @@ async function readText(response, signal) {
   return new TextDecoder().decode(concat(chunks, size));
 }
 
-function failure(id, err) {
-  const name = err?.name ?? "";
-  const error = name === "TimeoutError" || name === "AbortError" ? "timeout" : "refused";
-  return { id, ok: false, error: `${error}` , detail: String(err?.message ?? err).slice(0, 200) };
+const failed = (id, failure, err) => ({ id, failure, detail: String(err?.message ?? err).slice(0, 200) });
+
+// Public keys imported once per isolate, by their JWK (the core sends a minimal, canonical one).
+const importedKeys = new Map();
+const MAX_IMPORTED_KEYS = 64;
+const ALGORITHMS = {
+  RS256: { importParams: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verifyParams: { name: "RSASSA-PKCS1-v1_5" } },
+  ES256: { importParams: { name: "ECDSA", namedCurve: "P-256" }, verifyParams: { name: "ECDSA", hash: "SHA-256" } },
+};
+const textEncoder = new TextEncoder();
+
+async function verifySignature({ id, alg, jwk, data, signature }) {
+  const algorithm = ALGORITHMS[alg];
+  if (!algorithm) return { id, failure: Failure.failed, detail: `no WebCrypto algorithm for ${alg}` };
+  let key = importedKeys.get(jwk);
+  if (!key) {
+    if (importedKeys.size >= MAX_IMPORTED_KEYS) importedKeys.clear();
+    key = crypto.subtle.importKey("jwk", JSON.parse(jwk), algorithm.importParams, false, ["verify"]);
+    importedKeys.set(jwk, key);
+    key.catch(() => importedKeys.delete(jwk));
+  }
+  // A key WebCrypto refuses is a failed outcome: the core then checks it with BearSSL.
+  const valid = await crypto.subtle.verify(algorithm.verifyParams, await key, signature, textEncoder.encode(data));
+  return { id, valid };
 }
 
 export async function perform(effect, env, faults) {
@@ -53,13 +74,13 @@ export async function perform(effect, env, faults) {
       case "kv_get": {
         if (faults.has("kv_get:throw")) throw new Error("injected fault kv_get:throw");
         const value = await namespaceFor(env, effect.store).get(effect.key);
-        return { id, ok: true, value };
+        return { id, value };
       }
       case "kv_put": {
         if (faults.has("kv_put:throw")) throw new Error("injected fault kv_put:throw");
         const options = effect.ttl ? { expirationTtl: Math.max(60, effect.ttl) } : undefined;
         await namespaceFor(env, effect.store).put(effect.key, effect.value, options);
-        return { id, ok: true };
+        return { id };
       }
       case "fetch": {
         if (faults.has("fetch:throw")) throw new Error("injected fault fetch:throw");
@@ -73,20 +94,22 @@ export async function perform(effect, env, faults) {
             signal,
           });
           const body = await readText(res, signal);
-          return { id, ok: true, status: res.status, headers: [...res.headers], body };
+          return { id, status: res.status, headers: [...res.headers], body };
         } catch (err) {
-          return failure(id, signal.aborted ? signal.reason : err);
+          return signal.aborted ? failed(id, Failure.timeout, signal.reason) : failed(id, Failure.refused, err);
         }
       }
       case "rate_limit": {
         const { success } = await env.RATE_LIMITER.limit({ key: effect.key });
-        return { id, ok: true, allowed: success };
+        return { id, allowed: success };
       }
+      case "verify_signature":
+        return await verifySignature(effect);
       default:
-        return { id, ok: false, error: `unknown effect ${effect.op}` };
+        return { id, failure: Failure.failed, detail: `unknown effect ${effect.op}` };
     }
   } catch (err) {
-    return { id, ok: false, error: "failed", detail: String(err?.message ?? err).slice(0, 200) };
+    return failed(id, Failure.failed, err);
   }
 }
 
@@ -114,6 +137,7 @@ function concat(chunks, size) {
   return all;
 }
 
+// FAULTS (and, per request, an X-Debug-Fault header), only with ALLOW_FAULT_INJECTION=true.
 function faultsFor(env, request) {
   const faults = new Set();
   if (env.ALLOW_FAULT_INJECTION !== "true") return faults;
@@ -137,32 +161,33 @@ async function handle(request, env, ctx) {
   const faults = faultsFor(env, request);
   let instance = currentCore(env);
   const { bytes, truncated } = await readBody(request, instance.maxBodyBytes());
-  const headers = [...request.headers];
-  if (faults.has("trap:next") && trapNextPending) {
-    trapNextPending = false;
-    headers.push(["x-debug-fault", "trap"]);
-  }
-  const meta = { method: request.method, target: url.pathname + url.search, headers, body_truncated: truncated };
+  const meta = { method: request.method, target: url.pathname + url.search, headers: [...request.headers], body_truncated: truncated };
 
   let rounds = 0;
   let kvCalls = 0;
   for (let attempt = 0; ; ++attempt) {
     try {
+      if (faults.has("trap") || (faults.has("trap:next") && trapNextPending)) {
+        trapNextPending = false;
+        instance.trap();
+      }
       const exchange = instance.begin(meta, bytes);
       try {
         let step = exchange.step();
+        const maxRounds = instance.maxRounds();
         while (!step.done) {
-          rounds++;
+          if (++rounds > maxRounds + 1) throw new Error(`the core did not finish in ${maxRounds} rounds`);
           kvCalls += step.effects.filter((e) => e.op.startsWith("kv_")).length;
           const outcomes = await Promise.all(step.effects.map((e) => perform(e, env, faults)));
           if (instance.poisoned) throw new InstancePoisoned();
+          const notices = step.notices;
           step = exchange.resume(outcomes);
-          for (const o of outcomes) if (!o.ok && o.detail) step.notices.push(`effect ${o.id}: ${o.detail}`);
+          step.notices.unshift(...notices);
         }
         if (step.background.length) {
           kvCalls += step.background.length;
           ctx.waitUntil(Promise.all(step.background.map((e) => perform(e, env, faults))).then((outs) => {
-            for (const o of outs) if (!o.ok) log({ level: "warn", request_id: step.log.request_id, message: `background write failed: ${o.detail ?? o.error}` });
+            for (const o of outs) if (o.failure) log({ level: "warn", request_id: step.log.request_id, message: `background write failed: ${o.detail}` });
           }));
         }
         for (const message of step.notices) log({ level: "warn", request_id: step.log.request_id, message });

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { forHost, scenarioFiles } from "../scenarios.mjs";
+import { casesFor, scenarioFiles } from "../scenarios.mjs";
 import { HARNESS, JWT_VARS, WASI_CLI, openPreview, wasiEdge, usePreviewPage } from "./helpers.mjs";
 
 // Every error code the storage-free stages can answer (src/errors.h): 400s, the credential's
@@ -103,7 +103,7 @@ const restricted = {
 };
 
 const groups = [
-  ...scenarioFiles().map((doc) => ({ file: doc.file, vars: doc.vars ?? {}, cases: doc.cases.filter((c) => forHost(c, "browser")) })),
+  ...scenarioFiles().map((doc) => ({ file: doc.file, vars: doc.vars ?? {}, cases: casesFor(doc, "browser").run })),
   { file: "(preview's own)", vars: { ROUTING: "edge" }, cases: OWN_CASES },
   restricted,
 ];

@@ -33,9 +33,10 @@ Request create(const std::string& body, const std::string& key = kKey, Headers e
 }
 
 int code_of(const Response& r) {
-  ParsedJson p = parse_strict(r.body);
-  if (p.fault != JsonFault::none || !p.value.contains("error")) return 0;
-  return static_cast<int>(p.value["error"]["code"].get_ref<const Json::number_integer_t&>());
+  std::optional<Json> p = parse_json(r.body);
+  if (!p || !p->contains("error")) return 0;
+  const Json& code = (*p)["error"]["code"];
+  return code.is_number_integer() ? static_cast<int>(code.get<std::int64_t>()) : 0;
 }
 
 std::vector<std::string> keys_of(const std::vector<Effect>& round) {
@@ -149,7 +150,10 @@ TEST_CASE("origin routing forwards after validation, with the normalized body an
   auto sig = header(seen.headers, "x-edge-signature");
   REQUIRE(sig);
   std::string t = std::to_string(host.now_ms / 1000);
-  Sha256 mac = hmac_sha256("s3cret", t + "." + seen.body);
+  std::string rid(*header(seen.headers, "x-request-id"));
+  // SPEC §4: t, method, path-with-query, credential id, mode, request id and body, one per line.
+  Sha256 mac = hmac_sha256(
+      "s3cret", t + "\nPOST\n/v1/account-memberships/?account_id=acct_1\nkey_test_1\ntest\n" + rid + "\n" + seen.body);
   CHECK(*sig == "t=" + t + ",v1=" + to_hex(mac.data(), mac.size()));
   CHECK(host.background.empty());  // origin routing writes nothing through
 }
@@ -245,9 +249,8 @@ TEST_CASE("the error catalogue: codes are status*100+n, unique, and messages sho
   CHECK(
       error_envelope(Error::validation_failed) ==
       R"({"message":"The request has invalid fields.","success":false,"error":{"code":42201,"message":"The request has invalid fields.","details":{}}})");
-  Json data = Json::object();
-  data["object"] = "account_membership";
-  CHECK(success_envelope(data) == R"({"message":"success","success":true,"data":{"object":"account_membership"}})");
+  CHECK(success_envelope(R"({"object":"account_membership"})") ==
+        R"({"message":"success","success":true,"data":{"object":"account_membership"}})");
 }
 
 TEST_CASE("the worker ABI's frames carry a real step and its outcomes") {
@@ -260,17 +263,17 @@ TEST_CASE("the worker ABI's frames carry a real step and its outcomes") {
   Step back;
   REQUIRE(frames::read_step(frame, back));
   CHECK(back.done == false);
-  CHECK(back.effects.size() == 3);
+  // The key, the account, the user by email and (read alongside) the invite's membership.
+  CHECK(back.effects.size() == 4);
   std::vector<Outcome> sent(2);
   sent[0].id = 1;
   sent[1].id = 2;
-  sent[1].ok = false;
-  sent[1].error = "failed";
+  sent[1].failure = Failure::failed;
   std::vector<Outcome> outs;
   CHECK(frames::read_outcomes(frames::write_outcomes(sent), outs));
   CHECK(outs.size() == 2);
   CHECK(!outs[0].value);
-  CHECK(!outs[1].ok);
+  CHECK(outs[1].failure == Failure::failed);
   std::vector<Outcome> refused;
   CHECK(!frames::read_outcomes(std::string("\x01\0\0\0\xff", 5), refused));
   CHECK(!frames::read_outcomes("{", refused));

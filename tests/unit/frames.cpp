@@ -11,7 +11,7 @@ namespace {
 Effect put_effect() {
   Effect e;
   e.id = 7;
-  e.kind = Effect::Kind::kv_put;
+  e.kind = EffectKind::kv_put;
   e.store = "test";
   e.key = "account_membership:test:acct_1:usr_1";
   e.value = std::string("{\"name\":\"Zo\xC3\xAB \\\"Q\\\"\\n\"}\0tail", 26);
@@ -60,8 +60,8 @@ TEST_CASE("frames: outcomes round-trip; absent value, failure, fetch answer and 
   in[1].id = 2;
   in[1].value = "";  // present and empty is not absent
   in[2].id = 3;
-  in[2].ok = false;
-  in[2].error = "timeout";
+  in[2].failure = Failure::timeout;
+  in[2].detail = "after 5000 ms";
   in[3].id = 4;
   in[3].status = 201;
   in[3].headers = {{"Retry-After", "5"}};
@@ -73,8 +73,8 @@ TEST_CASE("frames: outcomes round-trip; absent value, failure, fetch answer and 
   REQUIRE(out.size() == 4);
   CHECK(!out[0].value);
   CHECK(out[1].value == std::optional<std::string>(""));
-  CHECK(!out[2].ok);
-  CHECK(out[2].error == "timeout");
+  CHECK(out[2].failure == Failure::timeout);
+  CHECK(out[2].detail == "after 5000 ms");
   CHECK(out[3].status == 201);
   CHECK(out[3].headers == in[3].headers);
   CHECK(out[3].body == in[3].body);

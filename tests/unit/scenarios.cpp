@@ -36,25 +36,25 @@ void check_case(const Json& c, const Response& r) {
   CHECK(r.status == e["status"].get_ref<const Json::number_integer_t&>());
   CHECK(header_value(r, "Content-Type") == "application/json");
   CHECK(header_value(r, "X-Request-Id") != "<absent>");
-  ParsedJson body = parse_strict(r.body);
-  if (r.status != 204) REQUIRE(body.fault == JsonFault::none);
+  std::optional<Json> parsed = parse_json(r.body);
+  if (r.status != 204) REQUIRE(parsed.has_value());
+  Json body = parsed.value_or(Json());
   if (e.contains("code")) {
-    CHECK(body.value["success"] == false);
-    CHECK(body.value["error"]["code"] == e["code"]);
-    CHECK(body.value["message"] == body.value["error"]["message"]);
-    CHECK(body.value["error"]["details"].is_object());
+    CHECK(body["success"] == false);
+    CHECK(body["error"]["code"] == e["code"]);
+    CHECK(body["message"] == body["error"]["message"]);
+    CHECK(body["error"]["details"].is_object());
   }
   if (e.contains("errors")) {
     Json got = Json::array();
-    for (const Json& fe : body.value["error"]["details"]["errors"])
-      got.push_back(Json::array({fe["field"], fe["reason"]}));
+    for (const Json& fe : body["error"]["details"]["errors"]) got.push_back(Json::array({fe["field"], fe["reason"]}));
     CHECK(dump(got) == dump(e["errors"]));
   }
   if (e.contains("data")) {
     std::string where;
-    CHECK(body.value["success"] == true);
-    CHECK_MESSAGE(subset(e["data"], body.value["data"], where), "data differs at " << where);
-    const Json& id = body.value["data"]["id"];
+    CHECK(body["success"] == true);
+    CHECK_MESSAGE(subset(e["data"], body["data"], where), "data differs at " << where);
+    const Json& id = body["data"]["id"];
     CHECK((id.is_string() && id.get_ptr<const std::string*>()->size() == 27 &&
            id.get_ptr<const std::string*>()->rfind("am_", 0) == 0));
   }
@@ -88,9 +88,11 @@ TEST_SUITE("scenario") {
       REQUIRE_MESSAGE(doc.is_object(), file.string());
       native::MemoryHost host;
       for (const auto& s : testing::seed_entries(seed)) host.seed(s.store, s.key, s.value);
-      Engine engine(vars_from_json(doc["vars"]));
+      Engine engine(testing::vars_from_json(doc["vars"]));
       for (const Json& c : doc["cases"]) {
         if (c.contains("hosts")) {
+          // A case leaves some hosts out only with a reason: nothing is skipped silently.
+          CHECK_MESSAGE(c.contains("hosts_reason"), "case lists hosts without hosts_reason: " << c["name"]);
           bool mine = false;
           for (const Json& h : c["hosts"]) mine = mine || h == "native";
           if (!mine) continue;
@@ -101,7 +103,7 @@ TEST_SUITE("scenario") {
           for (const Json& k : c["kv_exists"]) {
             const std::string& key = *k.get_ptr<const std::string*>();
             std::string store = key.substr(key.find(':') + 1, 4);
-            CHECK_MESSAGE(host.get(store, key) != nullptr, "missing KV record " << key);
+            CHECK_MESSAGE(host.get(store, testing::layout_key(key)) != nullptr, "missing KV record " << key);
           }
         ++replayed;
       }

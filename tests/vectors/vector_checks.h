@@ -1,14 +1,14 @@
 // Known-answer vector checks for the crypto and JWT code (../shared/vectors/, see its README).
 // One implementation, two runners: the doctest cases in tests/unit/crypto_vectors.cpp (native)
 // and the WASI command dist/wasi/crypto-vectors.wasm (tests/wasm/crypto_vectors.test.mjs).
-// Builds without exceptions or RTTI: the JSON is read with mb::parse_strict and every shape is
-// checked before use.
+// Builds without exceptions or RTTI: the JSON is read with mb::parse_json (the core's strict
+// reader) and every shape is checked before use.
 #pragma once
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "strict_json.h"
+#include "json_dom.h"
 
 namespace mb::vectors {
 

@@ -30,7 +30,7 @@ test("the exports are exactly wasm/abi.h's, plus memory and _initialize", () => 
   const declared = [...header.matchAll(/MB_EXPORT\("(\w+)"\)/g)].map((m) => m[1]).sort();
   const exports = section("Export").map((l) => /-> "(\w+)"/.exec(l)?.[1]).filter(Boolean).sort();
   assert.deepEqual(exports, [...declared, "_initialize", "memory"].sort());
-  assert.ok(declared.includes("mb_abi_version_2"));
+  assert.ok(declared.includes("mb_abi_version_3"));
 });
 
 test("the module is within the size budget (150 KB gzipped)", (t) => {
@@ -48,14 +48,14 @@ test("an exchange through the ABI: effects out, outcomes in, response out", () =
   const ex = core.begin(meta, new TextEncoder().encode('{"email":"abi@example.com"}'));
   let step = ex.step();
   assert.equal(step.done, false);
-  assert.deepEqual(step.effects.map((e) => e.op), ["kv_get", "kv_get", "kv_get"]);
+  // One read round: the key, the account, the user by email and the invite's membership together.
+  assert.deepEqual(step.effects.map((e) => e.op), ["kv_get", "kv_get", "kv_get", "kv_get"]);
+  assert.ok(step.effects.some((e) => e.key === "account_membership:test:acct_1:email:abi@example.com"));
   const apikey = step.effects.find((e) => e.key.startsWith("apikey:"));
   const record = { id: "key_abi", type: "secret", mode: "test", account_ids: ["acct_1"], revoked: false, expires_at: null };
   const values = { [apikey.key]: JSON.stringify(record), "account:test:acct_1": '{"id":"acct_1","workspace_id":"ws_1"}' };
-  step = ex.resume(step.effects.map((e) => ({ id: e.id, ok: true, value: values[e.key] ?? null })));
-  assert.deepEqual(step.effects.map((e) => [e.op, e.key]), [["kv_get", "account_membership:test:acct_1:email:abi@example.com"]]);
-  step = ex.resume([{ id: step.effects[0].id, ok: true, value: null }]);
-  assert.deepEqual(step.effects.map((e) => e.op), ["kv_put"]);
+  step = ex.resume(step.effects.map((e) => ({ id: e.id, value: values[e.key] ?? null })));
+  assert.deepEqual(step.effects.map((e) => [e.op, e.key]), [["kv_put", "account_membership:test:acct_1:email:abi@example.com"]]);
   step = ex.resume([{ id: step.effects[0].id, ok: true }]);
   assert.equal(step.done, true);
   assert.equal(step.status, 201);
@@ -118,9 +118,9 @@ test("values cross the boundary as they are: quotes, backslashes, control charac
     headers: [["authorization", "Bearer sk_test_abi_00000000000"], ["content-type", "application/json; charset=utf-8"]] },
   new TextEncoder().encode('{"email":"zoe@example.com"}'));
   let step = ex.step();
-  const record = { id: "key_abi", type: "secret", mode: "test", account_ids: ["acct_1"] };
+  const record = { id: "key_abi", type: "secret", mode: "test", account_ids: ["acct_1"], revoked: false, expires_at: null };
   const values = { "account:test:acct_1": '{"id":"acct_1","workspace_id":"ws_1"}',
-                   "user_by_email:test:zoe@example.com": JSON.stringify({ id: "usr_1", name }) };
+                   "user_by_email:test:zoe@example.com": JSON.stringify({ id: "usr_1", email: "zoe@example.com", name }) };
   values[step.effects.find((e) => e.key.startsWith("apikey:")).key] = JSON.stringify(record);
   while (!step.done) {
     const puts = step.effects.filter((e) => e.op === "kv_put");

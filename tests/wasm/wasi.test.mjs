@@ -6,7 +6,8 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, cpSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, rawRequest, parseResponse, seedKvDir, encodeKey, tempDir, root } from "./wasi_runner.mjs";
-import { scenarioFiles, forHost, checkCase } from "../scenarios.mjs";
+import { scenarioFiles, forHost, casesFor, checkCase } from "../scenarios.mjs";
+import { layoutKey } from "../../scripts/kv_layout.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
 
 const seed = bulkEntries(JSON.parse(readFileSync(join(root, "tests", "scenarios", "seed.json"), "utf8")));
@@ -18,15 +19,18 @@ for (const doc of scenarioFiles()) {
     const kv = tempDir();
     seedKvDir(kv, seed);
     let n = 0;
-    for (const c of doc.cases.filter((c) => forHost(c, "wasi"))) {
+    const { run, skipped } = casesFor(doc, "wasi");
+    for (const c of skipped) t.diagnostic(`not for this host: ${c.name} (${c.hosts_reason})`);
+    for (const c of run) {
       const out = await runCli(rawRequest(c.request), { env: doc.vars, kvDir: kv });
       assert.equal(out.exitCode, 0, `${c.name}: exit ${out.exitCode} ${out.stderr}`);
       checkCase(c, parseResponse(out.stdout));
-      for (const key of c.kv_exists ?? []) assert.ok(existsSync(join(kv, encodeKey(key))), `${c.name}: no KV file for ${key}`);
+      for (const key of c.kv_exists ?? []) assert.ok(existsSync(join(kv, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
       const log = out.stderr.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
       assert.equal(log.status, c.expect.status, `${c.name}: log line`);
       n++;
     }
+    assert.equal(n, run.length);
     t.diagnostic(`${n} cases`);
     rmSync(kv, { recursive: true, force: true });
   });

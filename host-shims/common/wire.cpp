@@ -3,6 +3,7 @@
 namespace mb {
 
 namespace {
+
 const std::string* str(const Json& obj, const char* name) {
   auto it = obj.find(name);
   return (it != obj.end() && it->is_string()) ? it->get_ptr<const std::string*>() : nullptr;
@@ -17,7 +18,7 @@ bool headers_from_json(const Json& j, Headers& out) {
     }
     return true;
   }
-  if (!j.is_array() || j.size() > 256) return false;
+  if (!j.is_array()) return false;
   for (const Json& pair : j) {
     if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string()) return false;
     out.emplace_back(*pair[0].get_ptr<const std::string*>(), *pair[1].get_ptr<const std::string*>());
@@ -25,11 +26,6 @@ bool headers_from_json(const Json& j, Headers& out) {
   return true;
 }
 
-Json headers_to_json(const Headers& h) {
-  Json arr = Json::array();
-  for (const auto& [k, v] : h) arr.push_back(Json::array({k, v}));
-  return arr;
-}
 }  // namespace
 
 bool request_from_json(const Json& j, Request& out) {
@@ -50,27 +46,39 @@ bool request_from_json(const Json& j, Request& out) {
 Json effect_to_json(const Effect& e) {
   Json j = Json::object();
   j["id"] = e.id;
-  j["op"] = kind_name(e.kind);
+  j["op"] = std::string(kind_name(e.kind));
   switch (e.kind) {
-    case Effect::Kind::kv_get:
+    case EffectKind::kv_get:
       j["store"] = e.store;
       j["key"] = e.key;
       break;
-    case Effect::Kind::kv_put:
+    case EffectKind::kv_put:
       j["store"] = e.store;
       j["key"] = e.key;
       j["value"] = e.value;
       j["ttl"] = e.ttl_seconds;
       break;
-    case Effect::Kind::fetch:
+    case EffectKind::fetch: {
       j["method"] = e.method;
       j["url"] = e.url;
-      j["headers"] = headers_to_json(e.headers);
+      Json headers = Json::array();
+      for (const auto& [name, value] : e.headers) {
+        bool secret = iequals(name, "authorization");
+        std::string shown = value;
+        if (secret) shown = value.substr(0, value.find(' ')) + " [redacted]";
+        headers.push_back(Json::array({name, shown}));
+      }
+      j["headers"] = std::move(headers);
       j["body"] = e.body;
       j["timeout_ms"] = e.timeout_ms;
       break;
-    case Effect::Kind::rate_limit:
+    }
+    case EffectKind::rate_limit:
       j["key"] = e.key;
+      break;
+    case EffectKind::verify_signature:
+      j["alg"] = e.method;
+      j["jwk"] = e.key;
       break;
   }
   return j;
@@ -86,14 +94,6 @@ Json log_to_json(const LogRecord& log) {
   j["route"] = log.route;
   if (log.replayed) j["replayed"] = true;
   return j;
-}
-
-Vars vars_from_json(const Json& j) {
-  Vars vars;
-  if (!j.is_object()) return vars;
-  for (auto it = j.begin(); it != j.end(); ++it)
-    if (it.value().is_string()) vars[it.key()] = *it.value().get_ptr<const std::string*>();
-  return vars;
 }
 
 }  // namespace mb

@@ -1,0 +1,72 @@
+#include "context.h"
+
+#include <algorithm>
+
+#include "crypto.h"
+
+namespace mb {
+
+std::string slot_of(Mode store, std::string_view key) {
+  std::string slot(mode_name(store));
+  slot.push_back('\n');
+  slot.append(key);
+  return slot;
+}
+
+Flow Context::respond(int status, std::string body, Headers headers, AnswerSource source) {
+  answer = Answer{status, std::move(body), std::move(headers), source};
+  return Flow::answer;
+}
+
+Effect& Context::add_effect(EffectKind kind) {
+  Effect& e = batch.emplace_back();
+  e.id = next_id++;
+  e.kind = kind;
+  return e;
+}
+
+const Outcome* Context::outcome(std::uint32_t id) const {
+  auto it = outcomes.find(id);
+  return it == outcomes.end() ? nullptr : &it->second;
+}
+
+void Context::put_background(Mode store, std::string key, std::string value, std::uint32_t ttl_seconds) {
+  Effect& e = background.emplace_back();
+  e.id = next_id++;
+  e.kind = EffectKind::kv_put;
+  e.store = std::string(mode_name(store));
+  e.key = std::move(key);
+  e.value = std::move(value);
+  e.ttl_seconds = ttl_seconds;
+}
+
+void Context::want(Mode store, const std::string& key) {
+  std::string slot = slot_of(store, key);
+  if (kv.count(slot) || kv_failed.count(slot) || std::find(wanted.begin(), wanted.end(), slot) != wanted.end()) return;
+  if (cfg.record_cache_seconds > 0 && kv::rarely_changes(key)) {
+    auto c = engine.records.find(slot);
+    if (c != engine.records.end() && c->second.expires_ms > now_ms) return;
+  }
+  for (const auto& [id, s] : reads_in_flight)
+    if (s == slot) return;
+  wanted.push_back(std::move(slot));
+}
+
+bool Context::has_read(Mode store, const std::string& key) const { return kv.count(slot_of(store, key)) > 0; }
+
+std::string Context::random_base62(std::size_t n) {
+  static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  while (out.size() < n) {
+    if (random_used >= random.size()) {
+      // Stretch the host's bytes rather than fail: SHA-256 of what we had.
+      Sha256 more = sha256(random);
+      random.append(reinterpret_cast<const char*>(more.data()), more.size());
+    }
+    auto b = static_cast<unsigned char>(random[random_used++]);
+    if (b < 248) out += alphabet[b % 62];  // 248 = 4 * 62: no modulo bias
+  }
+  return out;
+}
+
+}  // namespace mb

@@ -1,0 +1,151 @@
+#include "edge_store.h"
+
+#include <algorithm>
+
+#include "authorization.h"
+#include "context.h"
+#include "envelope.h"
+#include "idempotency.h"
+#include "json_writer.h"
+#include "origin.h"
+#include "timefmt.h"
+
+namespace mb {
+
+namespace {
+
+// Who the membership is for, once the account and the subject records are read.
+struct Subject {
+  Person person;
+  std::optional<std::string> workspace_membership_id;
+  std::string user_or_email;  // the membership key's last part
+  kv::Member::By by = kv::Member::By::user_id;
+};
+
+bool answered_at_origin(const Context& ctx) {
+  return ctx.cfg.routing == Routing::origin || (routing_forwards(ctx) && !ctx.grant->has_account_list);
+}
+
+// The membership key once the subject's record tells whom it is for; nullopt while unread.
+std::optional<std::string> membership_key(Context& ctx, Mode m) {
+  const NormalizedRequest& r = ctx.request();
+  if (r.workspace_membership_id) {
+    auto wsm = ctx.read(m, kv::workspace_membership(m, *r.workspace_membership_id), read_workspace_membership);
+    if (!wsm.ok() || wsm.value().pending || !wsm.value().value) return std::nullopt;
+    return kv::membership(m, r.account_id, {kv::Member::By::user_id, *wsm.value().value->user.id});
+  }
+  auto user = ctx.read(m, kv::user_by_email(m, *r.email), read_user);
+  if (!user.ok()) return std::nullopt;
+  // Unread yet: the email key is the likelier one (an invite), read alongside.
+  if (user.value().pending || !user.value().value)
+    return kv::membership(m, r.account_id, {kv::Member::By::email, *r.email});
+  return kv::membership(m, r.account_id, {kv::Member::By::user_id, *user.value().value->id});
+}
+
+Result<Flow> after_write(Context& ctx) {
+  const Outcome* stored = ctx.outcome(ctx.write_effects.front());
+  if (!stored || !stored->ok())
+    return problem(
+        Error::storage_unavailable,
+        "kv_put of the membership failed: " + std::string(failure_name(stored ? stored->failure : Failure::missing)));
+  return ctx.respond(201, std::move(ctx.pending_body));
+}
+
+Result<Flow> answer_at_edge(Context& ctx) {
+  ctx.log.route = "edge";
+  Mode m = ctx.grant->mode;
+  const NormalizedRequest& r = ctx.request();
+  bool auto_live = ctx.auto_live();
+  MB_ASSIGN_OR_RETURN(auto account, ctx.read(m, kv::account(m, r.account_id), read_account));
+  Subject s;
+  if (r.workspace_membership_id) {
+    MB_ASSIGN_OR_RETURN(
+        auto wsm, ctx.read(m, kv::workspace_membership(m, *r.workspace_membership_id), read_workspace_membership));
+    if (account.pending || wsm.pending) return Flow::wait;
+    if (!account.value) return auto_live ? forward(ctx) : Error::account_not_found;
+    if (!wsm.value) return auto_live ? forward(ctx) : Error::workspace_membership_not_found;
+    if (wsm.value->workspace_id != account.value->workspace_id) {
+      if (auto_live) return forward(ctx);
+      Problem p = problem(Error::workspace_mismatch);
+      p.details = field_error_details(
+          {{"workspace_membership_id", "other_workspace", "Belongs to another workspace than the account."}});
+      return p;
+    }
+    s.person = wsm.value->user;
+    s.workspace_membership_id = r.workspace_membership_id;
+    s.user_or_email = *s.person.id;
+  } else {
+    MB_ASSIGN_OR_RETURN(auto user, ctx.read(m, kv::user_by_email(m, *r.email), read_user));
+    if (account.pending || user.pending) return Flow::wait;
+    if (!account.value) return auto_live ? forward(ctx) : Error::account_not_found;
+    if (user.value) {
+      s.person = {user.value->id, r.email, user.value->name};
+      s.user_or_email = *user.value->id;
+    } else {
+      s.person = {std::nullopt, r.email, std::nullopt};
+      s.by = kv::Member::By::email;
+      s.user_or_email = *r.email;
+    }
+  }
+
+  std::string key = kv::membership(m, r.account_id, {s.by, s.user_or_email});
+  MB_ASSIGN_OR_RETURN(auto existing, ctx.read(m, key, read_membership));
+  if (existing.pending) return Flow::wait;
+  if (existing.value) {
+    if (same_permissions(existing.value->permissions, r.permissions))
+      return ctx.respond(200, success_envelope(*ctx.kv.at(slot_of(m, key))));
+    if (auto_live) return forward(ctx);
+    json::Writer details;
+    details.begin_object().key("existing_permissions").strings(existing.value->permissions).end_object();
+    Problem p = problem(Error::membership_conflict);
+    p.details = details.take();
+    return p;
+  }
+  if (auto_live) return forward(ctx);
+
+  MembershipRecord created;
+  created.id = "am_" + ctx.random_base62(24);
+  created.account_id = r.account_id;
+  created.user_id = s.person.id;
+  created.workspace_membership_id = s.workspace_membership_id;
+  created.permissions = r.permissions;
+  created.created_at = created.updated_at = format_rfc3339(ctx.now_ms / 1000);
+  created.user = s.person;
+  Effect& put = ctx.add_effect(EffectKind::kv_put);
+  put.store = std::string(mode_name(m));
+  put.key = std::move(key);
+  put.value = write_membership(created);
+  ctx.pending_body = success_envelope(put.value);  // the answer's data is the record, byte for byte
+  ctx.write_effects.push_back(put.id);
+  return Flow::wait;
+}
+
+}  // namespace
+
+bool same_permissions(std::vector<std::string> a, std::vector<std::string> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
+}
+
+Result<Flow> run_store(Context& ctx) {
+  if (ctx.forward_effect) return after_forward(ctx);
+  if (!ctx.write_effects.empty()) return after_write(ctx);
+  if (answered_at_origin(ctx)) return forward(ctx);
+  return answer_at_edge(ctx);
+}
+
+void prefetch_storage(Context& ctx) {
+  if (ctx.cfg.routing == Routing::origin || ctx.forward_effect) return;
+  if (ctx.grant && answered_at_origin(ctx)) return;
+  Mode m = ctx.mode();
+  const NormalizedRequest& r = ctx.request();
+  ctx.want(m, kv::account(m, r.account_id));
+  if (r.workspace_membership_id)
+    ctx.want(m, kv::workspace_membership(m, *r.workspace_membership_id));
+  else
+    ctx.want(m, kv::user_by_email(m, *r.email));
+  if (auto key = membership_key(ctx, m)) ctx.want(m, *key);
+}
+
+}  // namespace mb

@@ -1,0 +1,59 @@
+// What the core asks a host to do, and what the host answers. Every effect carries an id; the
+// host performs a batch concurrently and answers every id with an Outcome; the core matches
+// outcomes to effects by id (a missing one counts as failed).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http.h"
+
+namespace mb {
+
+enum class EffectKind : std::uint8_t {
+  kv_get,            // store, key -> value (absent is not a failure)
+  kv_put,            // store, key, value, ttl_seconds
+  fetch,             // method, url, headers, body, timeout_ms -> status, headers, body
+  rate_limit,        // key (the credential id) -> allowed
+  verify_signature,  // alg, key (the public JWK), value (signing input), body (signature) -> valid
+};
+std::string_view kind_name(EffectKind k);
+
+// Why an effect failed. Carried as a number in the worker frames.
+enum class Failure : std::uint8_t {
+  none = 0,
+  timeout = 1,  // fetch: no answer within timeout_ms
+  refused = 2,  // fetch: connection refused or reset
+  failed = 3,   // anything else the host saw go wrong (KV error, binding error, ...)
+  missing = 4,  // the host answered no outcome for this id
+};
+std::string_view failure_name(Failure f);
+
+struct Effect {
+  std::uint32_t id = 0;
+  EffectKind kind = EffectKind::kv_get;
+  std::string store;              // kv_*: "test" or "live" (the repository the key belongs to)
+  std::string key;                // kv_*: the key; rate_limit: the credential id; verify: the JWK
+  std::string value;              // kv_put: the value; verify_signature: the signing input
+  std::uint32_t ttl_seconds = 0;  // kv_put; 0 = no expiry
+  std::string method, url;        // fetch; verify_signature: method holds the alg
+  Headers headers;                // fetch
+  std::string body;               // fetch; verify_signature: the signature bytes
+  std::uint32_t timeout_ms = 0;   // fetch
+};
+
+struct Outcome {
+  std::uint32_t id = 0;
+  Failure failure = Failure::none;
+  std::string detail;                // for the log when failed
+  std::optional<std::string> value;  // kv_get: nullopt when absent
+  int status = 0;                    // fetch
+  Headers headers;                   // fetch
+  std::string body;                  // fetch
+  bool allowed = true;               // rate_limit
+  bool valid = false;                // verify_signature
+  bool ok() const { return failure == Failure::none; }
+};
+
+}  // namespace mb

@@ -1,0 +1,35 @@
+// Idempotency-Key (SPEC §4): a replay is answered only after steps 1-6 passed for the request as
+// it is now, so revoking a key or narrowing its grant stops its replays. What is stored is one
+// policy (storable): answers decided at step 7 — 2xx, and 404/409/422 from the edge or the
+// origin, 403 and 5xx passed through from the origin — never 429, never an edge 5xx, never a
+// refusal of steps 1-6 (those are decided afresh on every request). Stored under the credential
+// id, with a fingerprint of the normalized request and the account, for 24 hours.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "result.h"
+
+namespace mb {
+
+inline constexpr std::uint32_t kIdempotencyTtlSeconds = 24 * 3600;
+
+struct NormalizedRequest;
+std::string fingerprint(const NormalizedRequest& req);
+
+enum class AnswerSource;
+bool storable(int status, AnswerSource source);
+
+enum class Flow;
+struct Context;
+struct Effect;
+// Step 7, first: the stored answer (Idempotent-Replayed: true), 409 for another request under the
+// same key, or on to storage.
+Result<Flow> run_idempotency(Context& ctx);
+// Asks for the record in the batch being sent, once the credential id is known.
+void prefetch_idempotency(Context& ctx);
+// The kv_put keeping `status`/`body` under the request's key, when the policy stores it.
+std::optional<Effect> idempotency_record(Context& ctx, int status, const std::string& body, AnswerSource source);
+
+}  // namespace mb
