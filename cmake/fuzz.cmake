@@ -1,8 +1,8 @@
-# libFuzzer targets (clang only): the whole exchange, the token/key-set readers, and the worker
-# ABI's frame readers.
+# libFuzzer targets (clang only): the whole exchange, the token/key-set readers, the worker ABI's
+# frame readers, and the KV layout's encoding.
 # Built by the asan preset; ctest runs each briefly (label fuzz), scripts/fuzz runs them longer.
 set(MB_FUZZ_SECONDS 30 CACHE STRING "seconds each fuzzer runs under ctest")
-foreach(name exchange jwt frames)
+foreach(name exchange jwt frames kv_layout)
   add_executable(fuzz_${name} fuzz/${name}_fuzz.cpp host-shims/wasi/http_io.cpp)
   target_link_libraries(fuzz_${name} PRIVATE worker_frames host_common membership_core bearssl)
   target_include_directories(fuzz_${name} PRIVATE "${CMAKE_SOURCE_DIR}/host-shims/wasi")
@@ -17,7 +17,7 @@ foreach(name exchange jwt frames)
 endforeach()
 
 # Inputs that once crashed a target: replayed on every run (fuzz/regressions/<target>/).
-foreach(name exchange jwt frames)
+foreach(name exchange jwt frames kv_layout)
   if(EXISTS ${CMAKE_SOURCE_DIR}/fuzz/regressions/${name})
     add_test(NAME fuzz_${name}_regressions COMMAND fuzz_${name} -runs=0 ${CMAKE_SOURCE_DIR}/fuzz/regressions/${name})
     set_tests_properties(fuzz_${name}_regressions PROPERTIES LABELS fuzz)

@@ -15,7 +15,7 @@ add_executable(unit_tests ${MB_UNIT_TESTS} host-shims/native/memory_host.cpp)
 target_link_libraries(unit_tests PRIVATE worker_frames host_common membership_core bearssl doctest::doctest)
 target_include_directories(unit_tests PRIVATE "${CMAKE_SOURCE_DIR}/host-shims/native" "${CMAKE_SOURCE_DIR}/tests")
 target_compile_definitions(unit_tests PRIVATE
-  MB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" MB_VECTORS_DIR="${CMAKE_SOURCE_DIR}/../shared/vectors")
+  MB_SOURCE_DIR="${CMAKE_SOURCE_DIR}" MB_VECTORS_DIR="${CMAKE_SOURCE_DIR}/tests/vectors/data")
 if(MB_NO_EXCEPTIONS)
   # The suite runs a second time with exceptions off (as nlohmann does): REQUIRE then aborts the case.
   target_compile_definitions(unit_tests PRIVATE DOCTEST_CONFIG_NO_EXCEPTIONS_BUT_WITH_ALL_ASSERTS)

@@ -1,11 +1,11 @@
-# Known-answer vectors (../shared/vectors): one checker, tests/vectors/vector_checks.cpp, run
+# Known-answer vectors (tests/vectors/data): one checker, tests/vectors/vector_checks.cpp, run
 #   natively  by the doctest cases in tests/unit/crypto_vectors.cpp (added to unit_tests) and by
 #             the crypto-vectors command (CTest "crypto_vectors", skipped when the folder is absent);
 #   in WASI   as the command dist/wasi/crypto-vectors.wasm, run under Node by
 #             tests/wasm/crypto_vectors.test.mjs (vectors preopened at /vectors).
 # Included at the end of cmake/native.cmake and cmake/wasi.cmake.
 set(MB_VECTOR_SOURCES "${CMAKE_SOURCE_DIR}/tests/vectors/vector_checks.cpp")
-set(MB_VECTORS_SOURCE_DIR "${CMAKE_SOURCE_DIR}/../shared/vectors")
+set(MB_VECTORS_SOURCE_DIR "${CMAKE_SOURCE_DIR}/tests/vectors/data")
 
 add_executable(crypto-vectors tests/vectors/vectors_main.cpp ${MB_VECTOR_SOURCES})
 target_link_libraries(crypto-vectors PRIVATE host_common membership_core bearssl)

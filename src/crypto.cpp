@@ -2,6 +2,10 @@
 
 #include <bearssl.h>
 
+// BearSSL's PKCS#1 v1.5 signature encoding (its src/inner.h; compiled in with the rest of BearSSL).
+extern "C" std::uint32_t br_rsa_pkcs1_sig_pad(const unsigned char* hash_oid, const unsigned char* hash,
+                                              std::size_t hash_len, std::uint32_t n_bitlen, unsigned char* x);
+
 namespace mb {
 
 Sha256 sha256(std::string_view data) {
@@ -108,13 +112,18 @@ bool rsa_pkcs1_sha256_verify(std::string_view n, std::string_view e, std::string
   if (n.empty() || e.empty() || signature.size() != n.size()) return false;
   br_rsa_public_key pk{reinterpret_cast<unsigned char*>(const_cast<char*>(n.data())), n.size(),
                        reinterpret_cast<unsigned char*>(const_cast<char*>(e.data())), e.size()};
-  unsigned char recovered[32];
-  if (!br_rsa_i31_pkcs1_vrfy(reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
-                             BR_HASH_OID_SHA256, sizeof recovered, &pk, recovered))
-    return false;
+  // RFC 8017 §8.2.2, encode and compare: BearSSL's public operation, then BearSSL's own PKCS#1
+  // v1.5 encoding of SHA-256(message) compared whole. Unlike br_rsa_pkcs1_vrfy (which also takes
+  // a DigestInfo without the NULL parameters), this accepts exactly one encoding — the one
+  // WebCrypto accepts too, so the two signature paths give the same verdict on every vector.
+  std::string em(signature);
+  if (!br_rsa_i31_public(reinterpret_cast<unsigned char*>(em.data()), em.size(), &pk)) return false;
   Sha256 h = sha256(message);
-  return constant_time_equal(std::string_view(reinterpret_cast<char*>(recovered), 32),
-                             std::string_view(reinterpret_cast<char*>(h.data()), 32));
+  std::string expected(n.size(), '\0');
+  if (!br_rsa_pkcs1_sig_pad(BR_HASH_OID_SHA256, h.data(), h.size(), static_cast<std::uint32_t>(modulus_bits(n)),
+                            reinterpret_cast<unsigned char*>(expected.data())))
+    return false;
+  return constant_time_equal(em, expected);
 }
 
 bool ecdsa_p256_sha256_verify(std::string_view point, std::string_view message, std::string_view signature) {

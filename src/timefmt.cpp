@@ -1,7 +1,5 @@
 #include "timefmt.h"
 
-#include <cstdio>
-
 namespace mb {
 
 // Howard Hinnant's days_from_civil / civil_from_days.
@@ -27,10 +25,18 @@ std::string format_rfc3339(std::int64_t t) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m, d,
-                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
-  return buf;
+  // Written digit by digit: no printf in the worker module.
+  std::string out;
+  out.reserve(20);
+  auto put = [&out](std::int64_t v, int width) {
+    std::string digits = std::to_string(v < 0 ? -v : v);
+    if (v < 0) out += '-';
+    if (static_cast<int>(digits.size()) < width) out.append(static_cast<std::size_t>(width) - digits.size(), '0');
+    out += digits;
+  };
+  put(y, 4), out += '-', put(m, 2), out += '-', put(d, 2), out += 'T';
+  put(secs / 3600, 2), out += ':', put(secs / 60 % 60, 2), out += ':', put(secs % 60, 2), out += 'Z';
+  return out;
 }
 
 static bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {

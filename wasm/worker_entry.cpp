@@ -1,5 +1,6 @@
 // The worker module: the ABI of abi.h over the core. Host-side state (the engine and the handle
 // table) lives here, never in src/.
+#include <__verbose_abort>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -8,6 +9,14 @@
 #include "abi.h"
 #include "exchange.h"
 #include "frames.h"
+
+// libc++ reports a broken invariant (and, without exceptions, what would have thrown) through
+// __libcpp_verbose_abort, which formats with vfprintf to stderr: in the worker module that is
+// printf and stdio for output nobody reads. libc++ documents this function as the one to
+// override; here it traps, as any broken invariant does, and the host answers 500.
+_LIBCPP_BEGIN_NAMESPACE_STD
+void __libcpp_verbose_abort(const char*, ...) { __builtin_trap(); }
+_LIBCPP_END_NAMESPACE_STD
 
 namespace {
 

@@ -196,14 +196,15 @@ export function readStep(buffer, ptr, len) {
   const str = () => { const b = raw(); return b.length ? decoder.decode(b) : ""; };
   const headers = () => { const h = []; for (let n = u32(); n > 0; n--) h.push([str(), str()]); return h; };
   const effect = () => {
-    const id = u32(), op = KINDS[u32()], store = str(), key = str(), value = str(), ttl = u32();
+    const id = u32(), op = KINDS[u32()], store = str(), key = str(), value = raw(), ttl = u32();
     const method = str(), url = str(), hs = headers(), body = raw(), timeout_ms = u32();
+    const text = (b) => (b.length ? decoder.decode(b) : "");
     switch (op) {
       case "kv_get": return { id, op, store, key };
-      case "kv_put": return { id, op, store, key, value, ttl };
-      case "fetch": return { id, op, method, url, headers: hs, body: body.length ? decoder.decode(body) : "", timeout_ms };
-      // The core chose key and algorithm; the host only answers valid or not.
-      case "verify_signature": return { id, op, alg: method, jwk: key, data: value, signature: body.slice() };
+      case "kv_put": return { id, op, store, key, value: text(value), ttl };
+      case "fetch": return { id, op, method, url, headers: hs, body: text(body), timeout_ms };
+      // The core chose key and algorithm; the host only answers valid or not (bytes as they are).
+      case "verify_signature": return { id, op, alg: method, jwk: key, data: value.slice(), signature: body.slice() };
       default: return { id, op, key };
     }
   };

@@ -50,9 +50,8 @@ const ALGORITHMS = {
   RS256: { importParams: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verifyParams: { name: "RSASSA-PKCS1-v1_5" } },
   ES256: { importParams: { name: "ECDSA", namedCurve: "P-256" }, verifyParams: { name: "ECDSA", hash: "SHA-256" } },
 };
-const textEncoder = new TextEncoder();
-
-async function verifySignature({ id, alg, jwk, data, signature }) {
+// verify_signature: data (the signing input) and signature are bytes; answers { id, valid }.
+export async function verifySignature({ id, alg, jwk, data, signature }) {
   const algorithm = ALGORITHMS[alg];
   if (!algorithm) return { id, failure: Failure.failed, detail: `no WebCrypto algorithm for ${alg}` };
   let key = importedKeys.get(jwk);
@@ -63,7 +62,7 @@ async function verifySignature({ id, alg, jwk, data, signature }) {
     key.catch(() => importedKeys.delete(jwk));
   }
   // A key WebCrypto refuses is a failed outcome: the core then checks it with BearSSL.
-  const valid = await crypto.subtle.verify(algorithm.verifyParams, await key, signature, textEncoder.encode(data));
+  const valid = await crypto.subtle.verify(algorithm.verifyParams, await key, signature, data);
   return { id, valid };
 }
 

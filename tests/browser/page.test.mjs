@@ -185,6 +185,19 @@ for (const where of servers) describe(`page served by ${where.name}`, { skip: wh
     assert.equal(await page.isVisible("#claims-block"), false);
   });
 
+  test("an exp the core accepts but a JavaScript Date cannot hold (1e13 s) keeps the page updating", async () => {
+    const { page } = ctx;
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.fill("#token", jwt({ alg: "HS256" }, { sub: "usr_1", exp: 1e13 }));
+    assert.match(await page.textContent("#credential"), /10000000000000 \(beyond the dates a browser can show\): not expired/);
+    await page.fill("#email", "not-an-email");  // still judging after it
+    assert.equal(await verdict(page), "422");
+    await page.fill("#email", "bo@x.io");
+    await page.fill("#token", "");
+    assert.deepEqual(errors, []);
+  });
+
   test("a 20 kB body is a 413", async () => {
     const { page } = ctx;
     await page.fill("#email", `${"a".repeat(20 * 1024)}@example.com`);

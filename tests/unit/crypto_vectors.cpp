@@ -1,4 +1,4 @@
-// Known-answer vectors from ../shared/vectors (Wycheproof, RFC 7515 Appendix A), checked natively.
+// Known-answer vectors from tests/vectors/data (Wycheproof, RFC 7515 Appendix A), checked natively.
 // The same checks run inside the WASI module: tests/wasm/crypto_vectors.test.mjs.
 // Skipped (with a message) where the folder is absent; failing where it is present and disagrees.
 #include <doctest/doctest.h>
@@ -45,7 +45,7 @@ void check_report(const VectorReport& r, const Expected& e) {
   CHECK_MESSAGE(r.loaded, r.error);
   for (const std::string& d : r.disagreements) FAIL_CHECK("disagreement: " << d);
   for (const std::string& n : r.notes) MESSAGE(r.name << ": " << n);  // acceptable cases and skips, logged
-  // The counts come from ../shared/vectors/README.md (and our mapping): a run that reads fewer
+  // The counts come from tests/vectors/data/README.md (and our mapping): a run that reads fewer
   // cases, or skips more, fails instead of passing vacuously.
   CHECK(r.total == e.total);
   CHECK(r.valid == e.valid);

@@ -2,51 +2,15 @@
 // answer), faults, limits and configuration.
 #include <doctest/doctest.h>
 
-#include "crypto.h"
+#include <set>
+
 #include "envelope.h"
 #include "frames.h"
-#include "memory_host.h"
-#include "scenario_file.h"
+#include "helpers.h"
 #include "wire.h"
 
 using namespace mb;
-
-namespace {
-
-const char* kKey = "sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc";
-
-native::MemoryHost seeded_host() {
-  native::MemoryHost host;
-  Json seed = testing::read_json(std::string(MB_SOURCE_DIR) + "/tests/scenarios/seed.json");
-  for (const auto& s : testing::seed_entries(seed)) host.seed(s.store, s.key, s.value);
-  return host;
-}
-
-Request create(const std::string& body, const std::string& key = kKey, Headers extra = {}) {
-  Request r;
-  r.method = "POST";
-  r.target = "/v1/account-memberships/?account_id=acct_1";
-  r.headers = {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}};
-  for (auto& h : extra) r.headers.push_back(h);
-  r.body = body;
-  return r;
-}
-
-int code_of(const Response& r) {
-  std::optional<Json> p = parse_json(r.body);
-  if (!p || !p->contains("error")) return 0;
-  const Json& code = (*p)["error"]["code"];
-  return code.is_number_integer() ? static_cast<int>(code.get<std::int64_t>()) : 0;
-}
-
-std::vector<std::string> keys_of(const std::vector<Effect>& round) {
-  std::vector<std::string> out;
-  for (const Effect& e : round) out.push_back(std::string(kind_name(e.kind)) + " " + e.key);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-}  // namespace
+using namespace mb::testing;
 
 TEST_CASE("a cold create takes two read rounds and one write; a warm replay one read") {
   native::MemoryHost host = seeded_host();
@@ -93,9 +57,15 @@ TEST_CASE("a revoked key is refused once the record cache expires") {
 TEST_CASE("requests that fail a check needing no storage ask for no effect") {
   native::MemoryHost host = seeded_host();
   Engine engine(Vars{{"ROUTING", "edge"}});
-  for (const std::string& body : {std::string("{"), std::string(R"({"email":"x"})"), std::string(20000, 'a')}) {
+  const std::vector<std::tuple<std::string, int, Error>> cases = {
+      {"{", 400, Error::invalid_json},
+      {R"({"email":"x"})", 422, Error::validation_failed},
+      {std::string(20000, 'a'), 413, Error::body_too_large},
+  };
+  for (const auto& [body, status, error] : cases) {
     Response r = host.run(engine, create(body, "sk_test_unknown_key_0000"));
-    CHECK(r.status >= 400);
+    CHECK(r.status == status);
+    CHECK(code_of(r) == code(error));
     CHECK(host.rounds.empty());
   }
   Response pk = host.run(engine, create(R"({"email":"a@example.com"})", "pk_test_demo_TYooMQauvdEDq54NiTphI7jx"));
@@ -297,21 +267,6 @@ TEST_CASE("an origin 2xx without a usable data object is passed through and not 
   }
 }
 
-namespace {
-std::string hs256_token(const std::string& secret, std::int64_t now_s, std::int64_t ttl_s) {
-  Json claims = Json::object();
-  claims["iss"] = "https://auth.example.com/";
-  claims["aud"] = "memberships-api";
-  claims["sub"] = "user_42";
-  claims["exp"] = now_s + ttl_s;
-  claims["account_ids"] = Json::array({"acct_1"});
-  claims["livemode"] = false;
-  std::string input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64url_encode(dump(claims));
-  Sha256 mac = hmac_sha256(secret, input);
-  return input + "." + base64url_encode(std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()));
-}
-}  // namespace
-
 TEST_CASE("verified-token cache: a repeated JWT is not verified again, yet expiry and forgeries still count") {
   native::MemoryHost host = seeded_host();
   const std::string secret = "0123456789abcdef0123456789abcdef";
@@ -320,7 +275,9 @@ TEST_CASE("verified-token cache: a repeated JWT is not verified again, yet expir
                      {"JWT_ISSUER", "https://auth.example.com/"},
                      {"JWT_AUDIENCE", "memberships-api"},
                      {"JWT_LEEWAY_SECONDS", "0"}});
-  std::string token = hs256_token(secret, host.now_ms / 1000, 120);
+  Json short_lived = Json::object();
+  short_lived["exp"] = host.now_ms / 1000 + 120;
+  std::string token = hs256_token(host.now_ms / 1000, short_lived);
   CHECK(host.run(engine, create(R"({"email":"jwt-cache@example.com"})", token)).status == 201);
   CHECK(engine.tokens.count(sha256_hex(token)) == 1);  // keyed by the SHA-256 of the token (SPEC §3)
   CHECK(host.run(engine, create(R"({"email":"jwt-cache@example.com"})", token)).status == 200);

@@ -98,6 +98,7 @@ void count(VectorReport& r, std::int64_t tc_id, const std::string& expected, con
   }
   bool ok = o.kind == Outcome::accepted;
   ++r.checked;
+  r.verdicts.emplace_back(tc_id, ok);
   std::string got = ok ? "accepted" : "rejected";
   if (expected == "valid") {
     ++r.valid;
@@ -500,6 +501,9 @@ Json report_to_json(const VectorReport& r) {
   for (const std::string& d : r.disagreements) j["disagreements"].push_back(d);
   j["notes"] = Json::array();
   for (const std::string& n : r.notes) j["notes"].push_back(n);
+  // Every checked case's verdict (BearSSL's), for comparison with another implementation.
+  j["verdicts"] = Json::object();
+  for (const auto& [id, accepted] : r.verdicts) j["verdicts"][std::to_string(id)] = accepted;
   return j;
 }
 

@@ -1,11 +1,13 @@
-// Known-answer vector checks for the crypto and JWT code (../shared/vectors/, see its README).
+// Known-answer vector checks for the crypto and JWT code (tests/vectors/data/, see its README).
 // One implementation, two runners: the doctest cases in tests/unit/crypto_vectors.cpp (native)
 // and the WASI command dist/wasi/crypto-vectors.wasm (tests/wasm/crypto_vectors.test.mjs).
 // Builds without exceptions or RTTI: the JSON is read with mb::parse_json (the core's strict
 // reader) and every shape is checked before use.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "json_dom.h"
@@ -25,6 +27,7 @@ struct VectorReport {
   int skipped = 0;                                       // cases that do not apply to our code (see notes)
   std::vector<std::string> disagreements;                // "tcId N: expected valid, got rejected (...)"
   std::vector<std::string> notes;                        // acceptable outcomes and skips, for the log
+  std::vector<std::pair<std::int64_t, bool>> verdicts;   // tcId -> accepted, for every checked case
 
   bool ok() const {
     return loaded && disagreements.empty() && checked == valid + invalid + acceptable && valid_agree == valid &&

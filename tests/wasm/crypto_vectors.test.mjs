@@ -1,7 +1,7 @@
 // Known-answer vectors inside WebAssembly: runs dist/wasi/crypto-vectors.wasm (the same checks as
 // tests/unit/crypto_vectors.cpp, built by `cmake --preset wasi && cmake --build --preset wasi`)
-// under node:wasi with ../shared/vectors preopened at /vectors, and checks its JSON summary
-// against the case counts in ../shared/vectors/README.md so it cannot pass by checking nothing.
+// under node:wasi with tests/vectors/data preopened at /vectors, and checks its JSON summary
+// against the case counts in tests/vectors/data/README.md so it cannot pass by checking nothing.
 //
 //   node --test tests/wasm/crypto_vectors.test.mjs
 //
@@ -9,44 +9,13 @@
 // vector disagrees (or the module was not built).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WASI } from 'node:wasi';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runVectors, vectorsDir, wasmPath } from './vectors_runner.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// MB_VECTORS_DIR overrides the folder (e.g. to see the skip with a path that does not exist).
-const vectorsDir = path.resolve(process.env.MB_VECTORS_DIR ?? path.join(repo, '../shared/vectors'));
-const wasmPath = path.join(repo, 'dist/wasi/crypto-vectors.wasm');
 const haveVectors = fs.existsSync(path.join(vectorsDir, 'README.md'));
 const skip = haveVectors ? false : `vectors folder ${vectorsDir} is absent`;
-
-// Runs the WASI command with `dir` preopened at /vectors; returns its exit code, stdout, stderr.
-async function runVectors(dir) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'crypto-vectors-'));
-  const outPath = path.join(tmp, 'stdout'), errPath = path.join(tmp, 'stderr');
-  const out = fs.openSync(outPath, 'w'), err = fs.openSync(errPath, 'w');
-  try {
-    const wasi = new WASI({
-      version: 'preview1',
-      args: ['crypto-vectors', '/vectors'],
-      env: {},
-      preopens: { '/vectors': dir },
-      stdout: out,
-      stderr: err,
-      returnOnExit: true,
-    });
-    const module = await WebAssembly.compile(fs.readFileSync(wasmPath));
-    const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-    const code = wasi.start(instance);
-    return { code, stdout: fs.readFileSync(outPath, 'utf8'), stderr: fs.readFileSync(errPath, 'utf8') };
-  } finally {
-    fs.closeSync(out);
-    fs.closeSync(err);
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-}
 
 // README table rows: | `file` | source | what | 259: 9 valid, 1 acceptable, 249 invalid |
 function readmeCounts() {

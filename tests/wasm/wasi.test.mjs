@@ -140,8 +140,12 @@ test("live mode with a recorded origin answer: forwarded and written through", a
   const res = parseResponse(out.stdout);
   assert.equal(res.status, 201);
   assert.equal(res.json.data.id, "am_Recorded000000000000000");
-  const sent = JSON.parse(readFileSync(join(origin, "requests.ndjson"), "utf8").trim());
+  const recorded = readFileSync(join(origin, "requests.ndjson"), "utf8");
+  const sent = JSON.parse(recorded.trim());
   assert.equal(sent.url, "https://origin.example.com/v1/account-memberships/?account_id=acct_1");
+  // The recording never holds a credential in clear (SPEC §4).
+  assert.ok(!recorded.includes("sk_live_demo"), "the secret key reached the recording");
+  assert.deepEqual(sent.headers.find(([n]) => n === "Authorization"), ["Authorization", "Bearer [redacted]"]);
   assert.ok(existsSync(join(kv, encodeKey("account_membership:live:acct_1:email:rec@example.com"))));
 });
 

@@ -112,7 +112,7 @@ function render(request, r) {
     facts.push(["Credential", `${r.credential.kind.replace("_", " ")} (${r.credential.mode} mode)`]);
   }
   if (r.jwt?.timeCheck) facts.push(["Token time", `${r.jwt.timeCheck.message} (not verified)`]);
-  else if (r.jwt) facts.push(["Token time", `exp ${new Date(r.jwt.claims.exp * 1000).toISOString()}: not expired (not verified)`]);
+  else if (r.jwt) facts.push(["Token time", `exp ${describeTime(r.jwt.claims.exp)}: not expired (not verified)`]);
   $("credential").replaceChildren(...facts.flatMap(([k, v]) => [el("dt", k), el("dd", v)]));
   $("claims-block").hidden = !r.jwt;
   $("claims").textContent = r.jwt ? JSON.stringify(r.jwt.claims, null, 2) : "";
@@ -203,4 +203,11 @@ try {
   $("verdict").className = "verdict rejected";
   $("verdict").textContent = `The validation module could not load: ${e.message}`;
   document.body.dataset.ready = "error";
+}
+
+// A NumericDate as a date where JavaScript can hold it; the core accepts times far beyond what a
+// Date can (±8.64e15 ms), and the page must keep updating whatever the token says.
+function describeTime(seconds) {
+  const date = new Date(Number(seconds) * 1000);
+  return Number.isNaN(date.getTime()) ? `${seconds} (beyond the dates a browser can show)` : date.toISOString();
 }
