@@ -4,7 +4,8 @@
 set(MB_FUZZ_SECONDS 30 CACHE STRING "seconds each fuzzer runs under ctest")
 foreach(name exchange jwt frames kv_layout)
   add_executable(fuzz_${name} fuzz/${name}_fuzz.cpp host-shims/wasi/http_io.cpp)
-  target_link_libraries(fuzz_${name} PRIVATE worker_frames host_common membership_core bearssl)
+  # llhttp: http_io.cpp (linked into every target) parses with it
+  target_link_libraries(fuzz_${name} PRIVATE worker_frames host_common membership_core bearssl llhttp)
   target_include_directories(fuzz_${name} PRIVATE "${CMAKE_SOURCE_DIR}/host-shims/wasi")
   target_compile_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
   target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)

@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build g++ clang-format pkg-config
   clang-19 lld-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32 libclang-rt-19-dev
-  emscripten nlohmann-json3-dev doctest-dev binaryen wabt libbearssl-dev
+  emscripten nlohmann-json3-dev doctest-dev binaryen wabt libbearssl-dev node-llhttp
   chromium python3-matplotlib wrk dpkg-dev
 )
 

@@ -64,6 +64,42 @@ const malformed = [
   ["binary garbage", Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))],
   ["bad request line", "HELLO\r\n\r\n"],
   ["NUL in a header", "POST / HTTP/1.1\r\nX-A: a\u0000b\r\n\r\n"],
+  // The parser is llhttp (strict) plus the checks of host-shims/wasi/http_io.cpp; docs/wasi.md.
+  ["control character in a header value", "POST / HTTP/1.1\r\nX-A: a\u0001b\r\n\r\n"],
+  ["DEL in a header value", "POST / HTTP/1.1\r\nX-A: a\u007fb\r\n\r\n"],
+  ["non-ASCII byte in a header value", Buffer.from("POST / HTTP/1.1\r\nX-A: caf\u00e9\r\n\r\n", "utf8")],
+  ["Transfer-Encoding: chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"],
+  ["Transfer-Encoding: identity", "POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\n{}"],
+  ["Transfer-Encoding and Content-Length", "POST / HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}"],
+  ["obs-fold (space)", "POST / HTTP/1.1\r\nX-A: a\r\n  folded\r\nContent-Length: 2\r\n\r\n{}"],
+  ["obs-fold (tab)", "POST / HTTP/1.1\r\nX-A: a\r\n\tfolded\r\n\r\n"],
+  ["obs-fold after an empty value", "POST / HTTP/1.1\r\nX-A:\r\n folded\r\n\r\n"],
+  ["whitespace before the first header", "POST / HTTP/1.1\r\n X-A: a\r\n\r\n"],
+  ["absolute-form target", "POST http://host/v1/account-memberships/?account_id=acct_1 HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"],
+  ["asterisk-form target", "OPTIONS * HTTP/1.1\r\n\r\n"],
+  ["authority-form target (CONNECT)", "CONNECT host:443 HTTP/1.1\r\n\r\n"],
+  ["non-ASCII byte in the target", Buffer.from("POST /caf\u00e9 HTTP/1.1\r\n\r\n", "utf8")],
+  ["empty header name", "POST / HTTP/1.1\r\n: a\r\n\r\n"],
+  ["space before the colon", "POST / HTTP/1.1\r\nX-A : a\r\n\r\n"],
+  ["header line without a colon", "POST / HTTP/1.1\r\nX-A\r\n\r\n"],
+  ["bare LF line ends", "POST / HTTP/1.1\nContent-Length: 2\n\n{}"],
+  ["bare LF after the request line", "POST / HTTP/1.1\nContent-Length: 2\r\n\r\n{}"],
+  ["bare LF as the blank line", "POST / HTTP/1.1\r\nContent-Length: 2\r\n\n{}"],
+  ["unknown method", "FROB / HTTP/1.1\r\n\r\n"],
+  ["lower-case method", "post / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"],
+  ["two spaces in the request line", "POST /  HTTP/1.1\r\n\r\n"],
+  ["HTTP/0.9 request line", "GET /\r\n\r\n"],
+  ["HTTP/1.2", "POST / HTTP/1.2\r\n\r\n"],
+  ["HTTP/2.0 request line", "POST / HTTP/2.0\r\n\r\n"],
+  ["HTTP/2 preface", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"],
+  ["RTSP request line", "POST / RTSP/1.0\r\n\r\n"],
+  ["empty Content-Length", "POST / HTTP/1.1\r\nContent-Length: \r\n\r\n"],
+  ["Content-Length list", "POST / HTTP/1.1\r\nContent-Length: 2, 2\r\n\r\n{}"],
+  ["Content-Length of 16 digits", "POST / HTTP/1.1\r\nContent-Length: 1000000000000000\r\n\r\n{}"],
+  ["Content-Length overflow", "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n{}"],
+  ["a second request after the first", "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"],
+  ["body longer than Content-Length", "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}x"],
+  ["body without Content-Length", "POST / HTTP/1.1\r\n\r\n{}"],
 ];
 for (const [name, input] of malformed) {
   test(`malformed HTTP on stdin (${name}) is a 400 envelope, exit 0`, async () => {
@@ -73,8 +109,78 @@ for (const [name, input] of malformed) {
     assert.equal(res.status, 400);
     assert.equal(res.json.error.code, 40009);
     assert.equal(res.header("content-type"), "application/json");
+    assert.match(out.stderr, /malformed HTTP request: /, "refused by the parser, not the core");
   });
 }
+
+// The parser's own limit answers 431 before the core (log line "malformed HTTP request: ...").
+const tooLarge = [
+  ["a header section over 64 KiB", `POST / HTTP/1.1\r\nX-A: ${"a".repeat(64 * 1024)}\r\n\r\n`, "header section over 64 KiB"],
+  ["a header section over 64 KiB without its blank line", `POST / HTTP/1.1\r\nX-A: ${"a".repeat(70 * 1024)}`, "header section over 64 KiB"],
+  ["4097 headers", `POST / HTTP/1.1\r\n${Array.from({ length: 4097 }, (_, i) => `h${i}: v\r\n`).join("")}\r\n`, "more than 4096 headers"],
+];
+for (const [name, input, why] of tooLarge) {
+  test(`${name} on stdin is a 431 envelope from the parser`, async () => {
+    const out = await runCli(Buffer.from(input), { env: { ROUTING: "edge" }, kvDir: tempDir() });
+    assert.equal(out.exitCode, 0);
+    const res = parseResponse(out.stdout);
+    assert.equal(res.status, 431);
+    assert.equal(res.json.error.code, 43101);
+    assert.ok(out.stderr.includes(`malformed HTTP request: ${why}`), out.stderr);
+  });
+}
+
+test("malformed and too-large requests: byte-equal answers from the native build", { skip: !existsSync(nativeCli) && "native CLI not built" }, async () => {
+  const wasmKv = tempDir(), nativeKv = tempDir();
+  for (const [name, input] of [...malformed, ...tooLarge]) {
+    const env = { ROUTING: "edge", ...FIXED };
+    const wasm = await runCli(Buffer.from(input), { env, kvDir: wasmKv });
+    const native = execFileSync(nativeCli, ["--kv", nativeKv], { input: Buffer.from(input), env: { ...env, PATH: process.env.PATH } });
+    assert.equal(wasm.stdout.toString("latin1"), native.toString("latin1"), name);
+  }
+  for (const d of [wasmKv, nativeKv]) rmSync(d, { recursive: true, force: true });
+});
+
+const goodRequest = (extraHeaders = [], email = "parser@example.com") => {
+  const body = JSON.stringify({ email });
+  const lines = ["POST /v1/account-memberships/?account_id=acct_1 HTTP/1.1", "Host: localhost",
+                 "Authorization: Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type: application/json",
+                 ...extraHeaders, `Content-Length: ${body.length}`];
+  return lines.join("\r\n") + "\r\n\r\n" + body;
+};
+
+test("300 headers pass the parser (limit 4096) and the core answers 431 (more than 256)", async () => {
+  const extra = Array.from({ length: 300 }, (_, i) => `X-Extra-${i}: v`);
+  const out = await runCli(goodRequest(extra), { env: { ROUTING: "edge" }, kvDir: tempDir() });
+  const res = parseResponse(out.stdout);
+  assert.equal(res.status, 431);
+  assert.equal(res.json.success, false);
+  assert.equal(res.json.error.code, 43101);
+  assert.doesNotMatch(out.stderr, /malformed HTTP request/);
+  assert.equal(JSON.parse(out.stderr.trim().split("\n").at(-1)).status, 431, "the core's log line");
+});
+
+test("a header section of exactly 64 KiB passes the parser", async () => {
+  // Request line and headers up to the blank line: 65536 bytes. The core then refuses it (more
+  // than 32 KiB of headers), with its own log line.
+  const head = "POST / HTTP/1.1\r\nX-A: ";
+  const input = head + "a".repeat(64 * 1024 - head.length) + "\r\n\r\n";
+  const out = await runCli(input, { env: { ROUTING: "edge" }, kvDir: tempDir() });
+  assert.equal(parseResponse(out.stdout).status, 431);
+  assert.doesNotMatch(out.stderr, /malformed HTTP request/);
+});
+
+test("accepted around the request: empty lines before and after, an Upgrade header (ignored)", async () => {
+  const kv = tempDir();
+  seedKvDir(kv, seed);
+  const inputs = [["\r\n" + goodRequest([], "lead@example.com")], [goodRequest([], "trail@example.com") + "\r\n\r\n"],
+                  [goodRequest(["Connection: upgrade", "Upgrade: websocket"], "upgrade@example.com")],
+                  [goodRequest(["X-Tab: a\tb", "X-Empty:"], "tab@example.com")]];
+  for (const [input] of inputs) {
+    const res = parseResponse((await runCli(input, { env: { ROUTING: "edge" }, kvDir: kv })).stdout);
+    assert.equal(res.status, 201, JSON.stringify(input.slice(0, 80)));
+  }
+});
 
 test("a 10 MB body is refused with 413 without reading it all", async () => {
   const big = Buffer.alloc(10 * 1024 * 1024, 0x61);
