@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Writes, from the catalogue in src/errors.h (the one table of error codes): docs/errors.md, and
-// the code table of docs/api.md (between <!-- errors:begin --> and <!-- errors:end -->).
-// tests/docs/errors.test.mjs fails when either disagrees with the table.
+// Writes, from the catalogue in src/errors.h (the one table of error codes): docs/errors.md, the
+// code table of docs/api.md (between <!-- errors:begin --> and <!-- errors:end -->), and the
+// ErrorCode<status> and FieldErrorReason schemas of docs/openapi.yaml (between "# errors:begin" and
+// "# errors:end"). tests/docs/ fails when any of them disagrees with the table.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -149,16 +150,39 @@ export function renderApiDoc(text) {
   return replaceBetween(text, "<!-- field-reasons:begin -->", "<!-- field-reasons:end -->", renderFieldReasons(), "docs/api.md");
 }
 
+// docs/openapi.yaml with one ErrorCode<status> schema per status of the catalogue (an enum of its
+// codes, each described) and the FieldErrorReason enum. JSON strings are valid YAML scalars.
+export function renderOpenApi(text) {
+  const byStatus = groupBy(errorRows());
+  const lines = [];
+  for (const [status, rows] of byStatus) {
+    lines.push(`ErrorCode${status}:`, "  type: integer", `  title: Error codes of ${status}`,
+      `  enum: [${rows.map((r) => r.code).join(", ")}]`, "  x-enumDescriptions:",
+      ...rows.map((r) => `    "${r.code}": ${JSON.stringify(`${r.name}: ${r.message}`)}`));
+  }
+  lines.push("FieldErrorReason:", "  type: string", "  description: Why a field was refused.",
+    `  enum: [${FIELD_REASONS.map(([r]) => r).join(", ")}]`, "  x-enumDescriptions:",
+    ...FIELD_REASONS.map(([r, m]) => `    ${r}: ${JSON.stringify(m)}`));
+  return replaceBetween(text, "# errors:begin", "# errors:end", lines, "docs/openapi.yaml");
+}
+
+function groupBy(rows) {  // rows by status, in catalogue order (Map.groupBy needs Node 21)
+  const m = new Map();
+  for (const r of rows) m.set(r.status, [...(m.get(r.status) ?? []), r]);
+  return m;
+}
+
 // The generated files, as they should read now: [path relative to the root, text].
 export function generatedDocs() {
   const read = (p) => readFileSync(join(root, p), "utf8");
   return [
     ["docs/errors.md", renderErrorsDoc()],
     ["docs/api.md", renderApiDoc(read("docs/api.md"))],
+    ["docs/openapi.yaml", renderOpenApi(read("docs/openapi.yaml"))],
   ];
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   for (const [path, text] of generatedDocs()) writeFileSync(join(root, path), text);
-  console.log(`docs/errors.md, docs/api.md: ${errorRows().length} codes`);
+  console.log(`docs/errors.md, docs/api.md, docs/openapi.yaml: ${errorRows().length} codes`);
 }

@@ -21,8 +21,9 @@ test("every code is status*100+n, unique, and has a 'when' explanation", () => {
   }
 });
 
-// docs/api.md's table of statuses and codes (and of field error reasons) is generated from the same catalogue.
-test("docs/api.md carries the catalogue of src/errors.h (regenerate with node scripts/errors-doc.mjs)", () => {
+// docs/api.md's table of statuses and codes (and of field error reasons) and docs/openapi.yaml's
+// ErrorCode<status> enums are generated from the same catalogue.
+test("docs/api.md and docs/openapi.yaml carry the catalogue of src/errors.h (regenerate with node scripts/errors-doc.mjs)", () => {
   for (const [path, text] of generatedDocs()) assert.equal(readFileSync(join(root, path), "utf8"), text, `${path} is out of date`);
 });
 
