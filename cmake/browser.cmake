@@ -2,6 +2,7 @@
 # page that uses it. `cmake --build --preset browser` produces
 #   dist/browser/       membership-preview.mjs + .wasm and the JS API (preview.mjs): what a dashboard imports
 #   dist/site/preview/  the page with a copy of the above: the worker's static assets serve it at /preview/
+#   dist/site/reference/  the API reference (docs/openapi.yaml and its HTML rendering) at /reference/
 # Emscripten's optimizer needs NODE_PATH=/usr/share/nodejs (acorn) with Debian's emscripten.
 
 # Size over speed: the preview runs once per keystroke, and a dashboard downloads it.
@@ -58,6 +59,19 @@ add_custom_command(TARGET membership-preview POST_BUILD
           "${MB_BROWSER_SHIM}/preview.mjs" "${MB_SITE_PREVIEW}/"
   COMMENT "Assembling dist/site/preview/ (page + preview module)"
   VERBATIM)
+
+# The API reference beside the preview, at /reference/: docs/openapi.yaml and the HTML page Redocly
+# renders from it (offline: Redoc's script is inlined). Rebuilt when the document changes.
+set(MB_SITE_REFERENCE "${DIST_DIR}/site/reference")
+find_program(MB_NODE node REQUIRED)
+add_custom_command(
+  OUTPUT "${MB_SITE_REFERENCE}/index.html" "${MB_SITE_REFERENCE}/openapi.yaml"
+  COMMAND "${MB_NODE}" scripts/build-reference.mjs "${MB_SITE_REFERENCE}"
+  DEPENDS "${CMAKE_SOURCE_DIR}/docs/openapi.yaml" "${CMAKE_SOURCE_DIR}/redocly.yaml" "${CMAKE_SOURCE_DIR}/scripts/build-reference.mjs"
+  WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}"
+  COMMENT "Building dist/site/reference/ (the API reference, from docs/openapi.yaml)"
+  VERBATIM)
+add_custom_target(api-reference ALL DEPENDS "${MB_SITE_REFERENCE}/index.html")
 
 # The Playwright tests (Debian's chromium, headless): `ctest --test-dir build/browser -L browser`.
 # They drive dist/ as built above; the wrangler-backed ones also need the worker module (wasi preset).

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Writes docs/errors.md from the catalogue in src/errors.h (the one table of error codes).
-// tests/docs/errors.test.mjs fails when the doc and the table disagree.
+// Writes, from the catalogue in src/errors.h (the one table of error codes): docs/errors.md, the
+// code table of docs/api.md (between <!-- errors:begin --> and <!-- errors:end -->), and the
+// ErrorCode<status> and FieldErrorReason schemas of docs/openapi.yaml (between "# errors:begin" and
+// "# errors:end"). tests/docs/ fails when any of them disagrees with the table.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,6 +64,33 @@ const WHEN = {
   origin_timeout: "The origin did not answer within `ORIGIN_TIMEOUT_MS`.",
 };
 
+// The reasons of a 422's details.errors[] (src/body.cpp, src/edge_store.cpp), and what they mean.
+export const FIELD_REASONS = [
+  ["unknown_field", "a top-level field the API does not have (named as sent; a name over 48 bytes, as escaped in JSON, is cut and ends with `...`)"],
+  ["one_of_required", "neither `workspace_membership_id` nor `email` (reported on `workspace_membership_id`)"],
+  ["mutually_exclusive", "both `workspace_membership_id` and `email` (reported on `email`)"],
+  ["invalid_type", "wrong JSON type, `null` included"],
+  ["empty", "an empty string"],
+  ["too_long", "over the field's length limit (id 128, email 254, permission 64)"],
+  ["invalid_format", "not a valid email (WHATWG rule), or a permission not matching `^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$`"],
+  ["not_allowed", "a permission outside `ALLOWED_PERMISSIONS`"],
+  ["duplicate", "a permission given twice (`permissions[i]` names the second)"],
+  ["too_many", "more than 100 permissions"],
+  ["other_workspace", "(42202) the workspace membership is in another workspace"],
+];
+
+// The reason phrase of each status the catalogue uses (RFC 9110 names).
+export const STATUS_TEXT = {
+  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+  409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type", 422: "Unprocessable Content",
+  429: "Too Many Requests", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
+  502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+};
+
+function renderFieldReasons() {
+  return ["| reason | meaning |", "| --- | --- |", ...FIELD_REASONS.map(([r, m]) => `| \`${r}\` | ${m} |`)];
+}
+
 export function errorRows() {
   const header = readFileSync(join(root, "src", "errors.h"), "utf8");
   return [...header.matchAll(/X\((\w+), (\d{3}), (\d+), "([^"]*)"\)/g)].map(([, name, status, n, message]) => ({
@@ -88,19 +117,7 @@ export function renderErrorsDoc() {
     "",
     "## Field errors (422, `details.errors[]`)",
     "",
-    "| reason | meaning |",
-    "| --- | --- |",
-    "| `unknown_field` | a top-level field the API does not have (named as sent, up to 128 bytes) |",
-    "| `one_of_required` | neither `workspace_membership_id` nor `email` (reported on `workspace_membership_id`) |",
-    "| `mutually_exclusive` | both `workspace_membership_id` and `email` (reported on `email`) |",
-    "| `invalid_type` | wrong JSON type, `null` included |",
-    "| `empty` | an empty string |",
-    "| `too_long` | over the field's length limit (id 128, email 254, permission 64) |",
-    "| `invalid_format` | not a valid email (WHATWG rule), or a permission not matching `^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$` |",
-    "| `not_allowed` | a permission outside `ALLOWED_PERMISSIONS` |",
-    "| `duplicate` | a permission given twice (`permissions[i]` names the second) |",
-    "| `too_many` | more than 100 permissions |",
-    "| `other_workspace` | (42202) the workspace membership is in another workspace |",
+    ...renderFieldReasons(),
     "",
     "Errors from the origin (forwarded requests) are passed through with the origin's status and envelope.",
     "",
@@ -108,7 +125,64 @@ export function renderErrorsDoc() {
   return lines.join("\n");
 }
 
+// Replaces what lies between the line holding `begin` and the line holding `end` (both kept) with
+// `lines`, each indented as the `begin` line is. Throws when the markers are missing.
+export function replaceBetween(text, begin, end, lines, file) {
+  const at = text.indexOf(begin), stop = text.indexOf(end, at);
+  if (at < 0 || stop < 0) throw new Error(`${file}: markers ${begin} ... ${end} not found`);
+  const lineStart = text.lastIndexOf("\n", at) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))[0];
+  const afterBegin = text.indexOf("\n", at) + 1;
+  const endLine = text.lastIndexOf("\n", stop) + 1;
+  return text.slice(0, afterBegin) + lines.map((l) => (l ? indent + l : l) + "\n").join("") + text.slice(endLine);
+}
+
+// docs/api.md with its generated table of statuses and codes, and of field error reasons.
+export function renderApiDoc(text) {
+  const rows = errorRows();
+  for (const r of rows) if (!STATUS_TEXT[r.status]) throw new Error(`STATUS_TEXT has no phrase for ${r.status} (${r.name})`);
+  const table = [
+    "| status | code | name | message |",
+    "| --- | --- | --- | --- |",
+    ...rows.map((r) => `| ${r.status} ${STATUS_TEXT[r.status]} | ${r.code} | \`${r.name}\` | ${r.message} |`),
+  ];
+  text = replaceBetween(text, "<!-- errors:begin -->", "<!-- errors:end -->", table, "docs/api.md");
+  return replaceBetween(text, "<!-- field-reasons:begin -->", "<!-- field-reasons:end -->", renderFieldReasons(), "docs/api.md");
+}
+
+// docs/openapi.yaml with one ErrorCode<status> schema per status of the catalogue (an enum of its
+// codes, each described) and the FieldErrorReason enum. JSON strings are valid YAML scalars.
+export function renderOpenApi(text) {
+  const byStatus = groupBy(errorRows());
+  const lines = [];
+  for (const [status, rows] of byStatus) {
+    lines.push(`ErrorCode${status}:`, "  type: integer", `  title: Error codes of ${status}`,
+      `  enum: [${rows.map((r) => r.code).join(", ")}]`, "  x-enumDescriptions:",
+      ...rows.map((r) => `    "${r.code}": ${JSON.stringify(`${r.name}: ${r.message}`)}`));
+  }
+  lines.push("FieldErrorReason:", "  type: string", "  description: Why a field was refused.",
+    `  enum: [${FIELD_REASONS.map(([r]) => r).join(", ")}]`, "  x-enumDescriptions:",
+    ...FIELD_REASONS.map(([r, m]) => `    ${r}: ${JSON.stringify(m)}`));
+  return replaceBetween(text, "# errors:begin", "# errors:end", lines, "docs/openapi.yaml");
+}
+
+function groupBy(rows) {  // rows by status, in catalogue order (Map.groupBy needs Node 21)
+  const m = new Map();
+  for (const r of rows) m.set(r.status, [...(m.get(r.status) ?? []), r]);
+  return m;
+}
+
+// The generated files, as they should read now: [path relative to the root, text].
+export function generatedDocs() {
+  const read = (p) => readFileSync(join(root, p), "utf8");
+  return [
+    ["docs/errors.md", renderErrorsDoc()],
+    ["docs/api.md", renderApiDoc(read("docs/api.md"))],
+    ["docs/openapi.yaml", renderOpenApi(read("docs/openapi.yaml"))],
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(join(root, "docs", "errors.md"), renderErrorsDoc());
-  console.log(`docs/errors.md: ${errorRows().length} codes`);
+  for (const [path, text] of generatedDocs()) writeFileSync(join(root, path), text);
+  console.log(`docs/errors.md, docs/api.md, docs/openapi.yaml: ${errorRows().length} codes`);
 }

@@ -10,6 +10,7 @@ import { WASI } from "node:wasi";
 import assert from "node:assert/strict";
 import { after, before } from "node:test";
 import { chromium } from "playwright-core";
+import { assertAnswer } from "../openapi.mjs";
 
 export const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const SITE = join(ROOT, "dist/site");
@@ -123,7 +124,10 @@ export function wasiEdge(requests, vars = {}) {
     } finally {
       for (const fd of [stdin, stdout, stderr]) closeSync(fd);
     }
-    return readFileSync(output, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const answers = readFileSync(output, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    // Each answer must agree with docs/openapi.yaml, as the WASI runner checks (tests/openapi.mjs).
+    answers.forEach((a, i) => assertAnswer({ method: requests[i]?.method ?? "POST", path: requests[i]?.target, ...a }));
+    return answers;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderErrorsDoc, errorRows } from "../../scripts/errors-doc.mjs";
+import { renderErrorsDoc, errorRows, generatedDocs, STATUS_TEXT } from "../../scripts/errors-doc.mjs";
 import { root } from "../worker/harness.mjs";
 
 test("docs/errors.md matches src/errors.h (regenerate with node scripts/errors-doc.mjs)", () => {
@@ -19,4 +19,16 @@ test("every code is status*100+n, unique, and has a 'when' explanation", () => {
     assert.equal(Math.floor(r.code / 100), r.status);
     assert.match(doc, new RegExp(`\\| ${r.code} \\| ${r.status} \\| \`${r.name}\` \\| [^|]+ \\| [^|]{10,}`), r.name);
   }
+});
+
+// docs/api.md's table of statuses and codes (and of field error reasons) and docs/openapi.yaml's
+// ErrorCode<status> enums are generated from the same catalogue.
+test("docs/api.md and docs/openapi.yaml carry the catalogue of src/errors.h (regenerate with node scripts/errors-doc.mjs)", () => {
+  for (const [path, text] of generatedDocs()) assert.equal(readFileSync(join(root, path), "utf8"), text, `${path} is out of date`);
+});
+
+test("docs/api.md lists every code under its status", () => {
+  const api = readFileSync(join(root, "docs", "api.md"), "utf8");
+  const table = api.slice(api.indexOf("<!-- errors:begin -->"), api.indexOf("<!-- errors:end -->"));
+  for (const r of errorRows()) assert.ok(table.includes(`| ${r.status} ${STATUS_TEXT[r.status]} | ${r.code} | \`${r.name}\` |`), r.name);
 });

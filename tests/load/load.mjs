@@ -2,6 +2,7 @@
 // credentials, at a fixed concurrency. Afterwards every 201 must have its membership record in KV.
 // Used by tests/worker/load.test.mjs (CI size) and scripts/load (the 20 000-request run).
 import { startWorker, readSeed, listKeys } from "../worker/harness.mjs";
+import { validateAnswer } from "../openapi.mjs";
 
 const KEYS = ["sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "sk_test_wildcard_0000000000000000"];
 const TARGET = "/v1/account-memberships/?account_id=acct_1";
@@ -38,15 +39,18 @@ export async function loadRun({ total = 2000, concurrency = 64, log = () => {} }
         if (i >= total) return;
         const r = requestFor(i);
         const t0 = performance.now();
-        let status;
+        let status, res, text;
         try {
-          const res = await fetch(worker.url + TARGET, { method: "POST", headers: r.headers, body: r.body, signal: AbortSignal.timeout(30000) });
-          await res.arrayBuffer();
+          res = await fetch(worker.url + TARGET, { method: "POST", headers: r.headers, body: r.body, signal: AbortSignal.timeout(30000) });
+          text = await res.text();
           status = res.status;
         } catch (err) {
           status = `error: ${err.message}`;
         }
         latencies.push(performance.now() - t0);
+        // Every answer must also agree with docs/openapi.yaml (tests/openapi.mjs); one that does not is unexpected.
+        const problems = text === undefined ? [] : validateAnswer({ method: "POST", path: TARGET, status, headers: res.headers, body: text });
+        if (problems.length) unexpected.push({ i, status, disagrees_with_openapi: problems, body: text.slice(0, 200) });
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         if (status === 201) created++;
         if (!r.expect.includes(status)) unexpected.push({ i, status, expected: r.expect });

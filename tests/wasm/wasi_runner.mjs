@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeKey, seedKvDir } from "../../host-shims/wasi/kv_files.mjs";
+import { assertAnswer } from "../openapi.mjs";
 
 export { encodeKey, seedKvDir };
 
@@ -32,10 +33,34 @@ export async function runCli(input, { env = {}, args = [], kvDir = null, originD
     } finally {
       fds.forEach((fd) => closeSync(fd));
     }
-    return { exitCode, stdout: readFileSync(join(dir, "stdout")), stderr: readFileSync(join(dir, "stderr"), "utf8") };
+    const stdout = readFileSync(join(dir, "stdout"));
+    checkAnswers(input, args, stdout);
+    return { exitCode, stdout, stderr: readFileSync(join(dir, "stderr"), "utf8") };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// Every answer the command wrote must agree with docs/openapi.yaml (tests/openapi.mjs); a
+// disagreement throws, failing the test that ran the command. The request's method and path come
+// from its request line (raw HTTP) or its JSON line (--ndjson); an unreadable one has no path.
+function checkAnswers(input, args, stdout) {
+  if (!stdout.length) return;
+  if (args.includes("--ndjson")) {
+    const requests = String(input).split("\n").filter((l) => l.length);
+    const answers = stdout.toString("utf8").split("\n").filter((l) => l.length);
+    answers.forEach((line, i) => {
+      let req = {};
+      try { req = JSON.parse(requests[i]); } catch {}
+      const a = JSON.parse(line);
+      assertAnswer({ method: req.method ?? "POST", path: typeof req.target === "string" ? req.target : undefined,
+                     status: a.status, headers: a.headers, body: a.body });
+    });
+    return;
+  }
+  const line = /^([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/.exec(Buffer.from(input).subarray(0, 8192).toString("latin1"));
+  const res = parseResponse(stdout);
+  assertAnswer({ method: line?.[1] ?? "POST", path: line?.[2], status: res.status, headers: res.headers, body: res.text });
 }
 
 // A scenario request as raw HTTP/1.1 bytes.

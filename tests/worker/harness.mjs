@@ -8,6 +8,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { bulkEntries } from "../../scripts/seed.mjs";
+import { assertAnswer, isApiPath } from "../openapi.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
@@ -132,6 +133,13 @@ export async function send(url, r, extraHeaders = {}) {
     signal: AbortSignal.timeout(20000),
   });
   const text = await res.text();
+  // Every answer of the API must agree with docs/openapi.yaml (tests/openapi.mjs): a disagreement
+  // fails the test that sent the request. Static assets (the preview page, the reference) are not
+  // the API; any other path reaches the core, whose 404 envelope is checked too.
+  const sent = new URL(res.url || url + r.target);
+  const target = sent.pathname + sent.search;
+  if (isApiPath(target) || res.headers.get("content-type")?.startsWith("application/json"))
+    assertAnswer({ method, path: target, status: res.status, headers: res.headers, body: text });
   let json = null;
   try { json = JSON.parse(text); } catch {}
   return { status: res.status, headers: res.headers, text, json };
