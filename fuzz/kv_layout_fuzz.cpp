@@ -62,7 +62,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       mb::kv::membership(Mode::live, parts[2], {mb::kv::Member::By::email, parts[3]}))
     std::abort();
   check(mb::kv::account(Mode::test, parts[0]), mb::kv::account(Mode::live, parts[0]), false);
-  check(mb::kv::user_by_email(Mode::test, parts[0]), mb::kv::user_by_email(Mode::test, parts[2]),
-        parts[0] == parts[2]);
+  check(mb::kv::user_by_email(Mode::test, parts[0]), mb::kv::user_by_email(Mode::test, parts[2]), parts[0] == parts[2]);
   return 0;
 }

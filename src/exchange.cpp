@@ -132,7 +132,6 @@ Step Exchange::problem_step(Problem p) {
   const ErrorInfo& row = info(p.error);
   ctx_.log.code = row.code;
   if (!p.note.empty()) ctx_.notices.push_back(std::move(p.note));
-  if (row.status == 401) p.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"api\"");
   ctx_.respond(row.status, error_envelope(p.error, p.details), std::move(p.headers));
   return answer_step();
 }
@@ -151,6 +150,9 @@ Step Exchange::answer_step() {
   r.headers.emplace_back("X-Request-Id", ctx_.request_id);
   if (!ctx_.preflight) add_cors_headers(ctx_.cfg, ctx_.req.headers, r.headers);
   for (auto& h : a.headers) r.headers.push_back(std::move(h));
+  // Every 401, the edge's own or an origin's passed through, names the scheme (RFC 9110 §11.6.1).
+  if (a.status == 401 && !header(r.headers, "www-authenticate"))
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"api\"");
   r.body = std::move(a.body);
   step.background = std::move(ctx_.background);
   LogRecord& log = ctx_.log;

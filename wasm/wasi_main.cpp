@@ -175,8 +175,11 @@ int main(int argc, char** argv) {
     mb::Request req;
     mb::Json out = mb::Json::object();
     if (!p || !mb::request_from_json(*p, req)) {
+      // An unreadable line never reaches the core; answer as it would, X-Request-Id included.
+      std::string rid = "req_" + mb::sha256_hex(random_bytes()).substr(0, 24);
       out["status"] = 400;
-      out["headers"] = mb::Json::array({mb::Json::array({"Content-Type", "application/json"})});
+      out["headers"] = mb::Json::array(
+          {mb::Json::array({"Content-Type", "application/json"}), mb::Json::array({"X-Request-Id", rid})});
       out["body"] = mb::error_envelope(mb::Error::malformed_request);
     } else {
       if (req.body.size() > max_body) {

@@ -294,3 +294,17 @@ TEST_CASE("verified-token cache: a repeated JWT is not verified again, yet expir
   CHECK(r.status == 401);
   CHECK(code_of(r) == info(Error::jwt_expired).code);
 }
+
+TEST_CASE("an origin's 401 passed through carries WWW-Authenticate too") {
+  native::MemoryHost host = seeded_host();
+  Engine engine(Vars{{"ROUTING", "origin"}, {"ORIGIN_URL", "https://origin.test"}});
+  host.fetch = [](const Effect&) {
+    Outcome o;
+    o.status = 401;
+    o.body = R"({"message":"x","success":false,"error":{"code":40103,"message":"x","details":{}}})";
+    return o;
+  };
+  Response r = host.run(engine, create(R"({"email":"o401@example.com"})", kLiveKey));
+  CHECK(r.status == 401);
+  CHECK(header(r.headers, "www-authenticate") == std::optional<std::string_view>("Bearer realm=\"api\""));
+}

@@ -37,8 +37,9 @@ TEST_CASE("the reader refuses duplicates at any depth, depth over the cap, bad U
 }
 
 TEST_CASE("the writer escapes as nlohmann's dump does, byte for byte") {
-  for (std::string s : {std::string("plain"), std::string("q\"b\\s/"), std::string("\b\f\n\r\t\x01\x1F\x7F"),
-                        std::string("é 名前 🦀"), std::string("bad \xC3 \xFF \xED\xA0\x80 end"), std::string("\0x", 2)}) {
+  for (std::string s :
+       {std::string("plain"), std::string("q\"b\\s/"), std::string("\b\f\n\r\t\x01\x1F\x7F"),
+        std::string("é 名前 🦀"), std::string("bad \xC3 \xFF \xED\xA0\x80 end"), std::string("\0x", 2)}) {
     std::string mine;
     json::append_string(mine, s);
     CHECK(mine == dump(Json(s)));
@@ -51,7 +52,8 @@ TEST_CASE("the writer escapes as nlohmann's dump does, byte for byte") {
 }
 
 TEST_CASE("records are read by type: a missing field or one of the wrong type is corrupt, extras are fine") {
-  const char* good = R"({"id":"k","type":"secret","mode":"live","account_ids":["*"],"revoked":false,"expires_at":null,"x":{"y":[1]}})";
+  const char* good =
+      R"({"id":"k","type":"secret","mode":"live","account_ids":["*"],"revoked":false,"expires_at":null,"x":{"y":[1]}})";
   REQUIRE(read_api_key(good, "apikey:x").ok());
   CHECK(read_api_key(good, "apikey:x").value().account_ids == std::vector<std::string>{"*"});
   for (const char* bad : {
@@ -89,8 +91,9 @@ TEST_CASE("a membership written and read back is the same record") {
   m.created_at = m.updated_at = "2026-11-28T03:07:00Z";
   m.user = {std::string("usr_1"), std::string("a@b.c"), std::nullopt};
   std::string text = write_membership(m);
-  CHECK(text ==
-        R"({"object":"account_membership","id":"am_1","account_id":"acct_1","user_id":"usr_1","workspace_membership_id":null,"permissions":["read","write"],"created_at":"2026-11-28T03:07:00Z","updated_at":"2026-11-28T03:07:00Z","user":{"id":"usr_1","email":"a@b.c","name":null}})");
+  CHECK(
+      text ==
+      R"({"object":"account_membership","id":"am_1","account_id":"acct_1","user_id":"usr_1","workspace_membership_id":null,"permissions":["read","write"],"created_at":"2026-11-28T03:07:00Z","updated_at":"2026-11-28T03:07:00Z","user":{"id":"usr_1","email":"a@b.c","name":null}})");
   Result<MembershipRecord> back = read_membership(text, "k");
   REQUIRE(back.ok());
   CHECK(write_membership(back.value()) == text);

@@ -13,7 +13,8 @@ TEST_CASE("every row of the layout, with plain parts, reads as documented") {
   CHECK(kv::account(Mode::test, "acct_1") == "account:test:acct_1");
   CHECK(kv::workspace_membership(Mode::live, "wsm_1") == "workspace_membership:live:wsm_1");
   CHECK(kv::user_by_email(Mode::test, "ann@example.com") == "user_by_email:test:ann@example.com");
-  CHECK(kv::membership(Mode::test, "acct_1", {kv::Member::By::user_id, "usr_1"}) == "account_membership:test:acct_1:usr_1");
+  CHECK(kv::membership(Mode::test, "acct_1", {kv::Member::By::user_id, "usr_1"}) ==
+        "account_membership:test:acct_1:usr_1");
   CHECK(kv::membership(Mode::live, "acct_1", {kv::Member::By::email, "a+b@x.io"}) ==
         "account_membership:live:acct_1:email:a+b@x.io");
   CHECK(kv::idempotency(Mode::test, "key_1", "k-1.2_3~") == "idempotency:test:key_1:k-1.2_3~");

@@ -51,8 +51,9 @@ TEST_CASE("2: an Idempotency-Key replay comes only after steps 1-6 pass for the 
   CHECK(host.run(engine, create(body, kKey, {{"Idempotency-Key", "k-narrow"}})).status == 201);
   CHECK(host.run(engine, create(body, kKey, {{"Idempotency-Key", "k-narrow"}})).status == 201);  // the replay
   // The key's grant is narrowed to another account: once the record cache lets go, its replays stop.
-  host.seed("test", kv::api_key(sha256_hex(kKey)),
-            R"({"id":"key_test_1","type":"secret","mode":"test","account_ids":["acct_2"],"revoked":false,"expires_at":null})");
+  host.seed(
+      "test", kv::api_key(sha256_hex(kKey)),
+      R"({"id":"key_test_1","type":"secret","mode":"test","account_ids":["acct_2"],"revoked":false,"expires_at":null})");
   host.now_ms += 31000;
   Response r = host.run(engine, create(body, kKey, {{"Idempotency-Key", "k-narrow"}}));
   CHECK(r.status == 403);
@@ -99,7 +100,7 @@ TEST_CASE("3: while the JWKS provider fails, an isolate fetches once a minute an
   up = false;
   host.kv.erase("live\n" + kv::jwks(sha256_hex("https://auth.example.com/jwks.json")));  // no fresher KV copy
   CHECK(jwt_create(host, engine, token(1), R"({"email":"k2@example.com"})").status == 201);
-  CHECK(fetches == 2);  // that one tried, failed, and was served from the last good keys
+  CHECK(fetches == 2);           // that one tried, failed, and was served from the last good keys
   for (int i = 0; i < 5; ++i) {  // five tokens never seen: none is in the verified-token cache
     host.now_ms += 5000;
     Response r = jwt_create(host, engine, token(2 + i), R"({"email":"k3@example.com"})");
@@ -125,7 +126,7 @@ TEST_CASE("4: reading a body is linear: 50 000 distinct unknown keys list 100 er
   CHECK(r.body.size() < 16 * 1024);
   Json details = body_of(r)["error"]["details"];
   CHECK(details["errors"].size() == 100);
-  CHECK(details["errors"][0]["field"] == "k0");  // body order
+  CHECK(details["errors"][0]["field"] == "k0");      // body order
   CHECK(details["more_errors"] == 50000 - 100 + 1);  // + one_of_required at the end
   CHECK(host.rounds.empty());
 
@@ -199,7 +200,8 @@ TEST_CASE("8: extreme NumericDates never overflow (run under UBSan by the asan p
                           "-1e308", "1e308", "-4.5e15"}) {
     Json c = claims(now);
     c["exp"] = *parse_json(exp);
-    Response r = jwt_create(host, engine, sign_hs256(*parse_json(R"({"alg":"HS256"})"), c), R"({"email":"x@example.com"})");
+    Response r =
+        jwt_create(host, engine, sign_hs256(*parse_json(R"({"alg":"HS256"})"), c), R"({"email":"x@example.com"})");
     bool future = exp[0] != '-';
     CHECK_MESSAGE(r.status == (future ? 200 : 401), exp);  // the membership exists: 200
     if (!future) CHECK(code_of(r) == code(Error::jwt_expired));
