@@ -28,6 +28,13 @@ export const VARIANTS = {
   "all-O3": { compile: () => "-O3 -DNDEBUG", link: "-O3" },
   "O2+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-O2 -DNDEBUG"), link: "-O2" },
   "Oz+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-Oz -DNDEBUG"), link: "-Oz" },
+  "O2-inline50+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-O2 -DNDEBUG -mllvm -inline-threshold=50"), link: "-O2" },
+  "O2-inline100+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-O2 -DNDEBUG -mllvm -inline-threshold=100"), link: "-O2" },
+  // Size-first core, speed where the time goes: the JSON reader and writer (nlohmann's lexer), the
+  // worker ABI's frames and the KV layout at -O2; BearSSL -O3; the link's wasm-opt pass -Oz.
+  "mixed": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : /json_reader|json_writer|frames|kv_layout|worker_entry/.test(file) ? "-O2 -DNDEBUG" : "-Oz -DNDEBUG"), link: "-Oz" },
+  "mixed-Os": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : /json_reader|json_writer|frames|kv_layout|worker_entry/.test(file) ? "-O2 -DNDEBUG" : "-Os -DNDEBUG"), link: "-Os" },
+  "Os+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-Os -DNDEBUG"), link: "-Os" },
 };
 
 async function pool(tasks, width) {

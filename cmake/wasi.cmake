@@ -9,6 +9,7 @@ set(CMAKE_CXX_FLAGS_RELEASE "-O2 -DNDEBUG")
 target_compile_options(bearssl PRIVATE -O3)
 target_compile_options(mb_flags INTERFACE -ffunction-sections -fdata-sections)
 
+
 # Worker module: a reactor with the ABI of wasm/abi.h and no filesystem.
 add_executable(membership wasm/worker_entry.cpp)
 target_link_libraries(membership PRIVATE worker_frames membership_core bearssl)

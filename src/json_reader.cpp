@@ -3,6 +3,19 @@
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
+// nlohmann formats the offending token of a parse error with snprintf, for an error message this
+// reader never reads (it maps every error to its own Fault). That one call pulls printf into the
+// worker module (~8 KB of code). For the one input type this file parses (const char* ranges), the
+// lexer's token printer is specialised to print nothing.
+NLOHMANN_JSON_NAMESPACE_BEGIN
+namespace detail {
+template <>
+inline std::string lexer<nlohmann::json, iterator_input_adapter<const char*>>::get_token_string() const {
+  return {};
+}
+}  // namespace detail
+NLOHMANN_JSON_NAMESPACE_END
+
 namespace mb::json {
 
 bool is_valid_utf8(std::string_view s) {
@@ -183,7 +196,8 @@ Fault read(std::string_view text, Visitor& visitor, int max_depth) {
   if (!is_valid_utf8(text)) return Fault::invalid_utf8;
   Sax sax(visitor, max_depth);
   // strict = true: anything after the value is a syntax error.
-  bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &sax, nlohmann::json::input_format_t::json, true);
+  const char* begin = text.data();
+  bool ok = nlohmann::json::sax_parse(begin, begin + text.size(), &sax, nlohmann::json::input_format_t::json, true);
   if (sax.fault() != Fault::none) return sax.fault();
   return ok ? Fault::none : Fault::syntax;
 }

@@ -17,6 +17,20 @@
 _LIBCPP_BEGIN_NAMESPACE_STD
 void __libcpp_verbose_abort(const char*, ...) { __builtin_trap(); }
 _LIBCPP_END_NAMESPACE_STD
+// The same for a pure virtual call (libc++abi's prints a message first), and for the global
+// allocation functions (replaceable, [new.delete]): out of memory traps instead of printing
+// "operator new failed" through stdio. Without these the module carries printf and imports
+// fd_write/fd_seek/fd_close for messages nobody reads.
+extern "C" void __cxa_pure_virtual() { __builtin_trap(); }
+void* operator new(std::size_t n) {
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  __builtin_trap();
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
