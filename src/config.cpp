@@ -117,6 +117,9 @@ Config parse_config(const Vars& vars) {
   r.number<std::int64_t>("HOST_RATE_LIMITER_PERIOD", cfg.rate_limiter_period, 0, 86400);
   // Set by the Workers glue, never by an operator: the host performs verify_signature effects.
   if (const std::string* v = r.get("HOST_WEBCRYPTO")) cfg.host_verifies_signatures = trim(*v) == "1";
+  // Set by the host too: it has a write authority (the worker's ACCOUNT_STORE Durable Object, the
+  // WASI command's exclusive file create, the native host's map) for kv_put_if_absent.
+  if (const std::string* v = r.get("HOST_WRITE_AUTHORITY")) cfg.host_write_authority = trim(*v) == "1";
   for (std::string& o : r.list("CORS_ALLOWED_ORIGINS")) {
     if (o == "*")
       cfg.cors_any_origin = true;

@@ -35,6 +35,7 @@ struct Config {
   std::int64_t rate_limit_per_minute = 600;  // 0: off
   std::int64_t rate_limiter_period = 0;      // >0: the host has a rate-limit binding with this period
   bool host_verifies_signatures = false;     // the host checks RS256/ES256 with WebCrypto (verify effect)
+  bool host_write_authority = false;         // the host performs kv_put_if_absent (consistent creates)
   std::vector<std::string> cors_allowed_origins;
   bool cors_any_origin = false;
   std::int64_t record_cache_seconds = 30;

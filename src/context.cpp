@@ -40,7 +40,7 @@ void Context::put_background(Mode store, std::string key, std::string value, std
   e.ttl_seconds = ttl_seconds;
 }
 
-void Context::want(Mode store, const std::string& key) {
+void Context::want(Mode store, const std::string& key, const std::string& scope) {
   std::string slot = slot_of(store, key);
   if (kv.count(slot) || kv_failed.count(slot) || std::find(wanted.begin(), wanted.end(), slot) != wanted.end()) return;
   if (cfg.record_cache_seconds > 0 && kv::rarely_changes(key)) {
@@ -49,6 +49,7 @@ void Context::want(Mode store, const std::string& key) {
   }
   for (const auto& [id, s] : reads_in_flight)
     if (s == slot) return;
+  if (!scope.empty()) read_scopes[slot] = scope;
   wanted.push_back(std::move(slot));
 }
 

@@ -113,6 +113,7 @@ struct Context {
   std::vector<std::uint32_t> write_effects;   // the membership (first) and its idempotency record
   bool jwks_copy_read = false, jwks_fetch_done = false;
   std::string pending_body;             // the 201 waiting on its write
+  std::string pending_id;               // the id of the membership being written
   std::optional<JwtClaims> jwt_claims;  // a JWT's claims once verified (or from the token cache)
 
   std::optional<Answer> answer;
@@ -136,10 +137,12 @@ struct Context {
 
   // Reads: a record of this exchange, decoded by `reader`; rarely-changing records also come from
   // (and go to) the isolate's cache.
+  // scope: the record's write authority (kv::authority) for membership and idempotency records:
+  // the host may answer such reads from a replica that lags (the kv_get:stale fault plays that).
   template <class T>
-  Result<Lookup<T>> read(Mode store, const std::string& key, RecordReader<T> reader);
+  Result<Lookup<T>> read(Mode store, const std::string& key, RecordReader<T> reader, const std::string& scope = {});
   // Asks for a read in the next batch (prefetch); its value is looked at only by later stages.
-  void want(Mode store, const std::string& key);
+  void want(Mode store, const std::string& key, const std::string& scope = {});
   bool has_read(Mode store, const std::string& key) const;
 
   // Ids from the host's randomness.
@@ -154,13 +157,14 @@ struct Context {
   std::map<std::string, std::optional<std::string>> kv;  // "store\nkey" -> value read (nullopt: absent)
   std::map<std::string, std::string> kv_failed;          // "store\nkey" -> why the read failed
   std::vector<std::string> wanted;                       // "store\nkey" for the next batch
+  std::map<std::string, std::string> read_scopes;        // "store\nkey" -> its write authority
   std::uint32_t next_id = 1;
 };
 
 std::string slot_of(Mode store, std::string_view key);
 
 template <class T>
-Result<Lookup<T>> Context::read(Mode store, const std::string& key, RecordReader<T> reader) {
+Result<Lookup<T>> Context::read(Mode store, const std::string& key, RecordReader<T> reader, const std::string& scope) {
   constexpr bool kCachedKind = std::is_constructible_v<Engine::CachedRecord, T>;
   std::string slot = slot_of(store, key);
   bool cacheable = kCachedKind && cfg.record_cache_seconds > 0 && kv::rarely_changes(key);
@@ -174,7 +178,7 @@ Result<Lookup<T>> Context::read(Mode store, const std::string& key, RecordReader
                    "kv_get " + std::string(key.substr(0, 120)) + " failed: " + failed->second);
   auto it = kv.find(slot);
   if (it == kv.end()) {
-    want(store, key);
+    want(store, key, scope);
     return Lookup<T>{};
   }
   if (!it->second) return Lookup<T>{false, std::nullopt};

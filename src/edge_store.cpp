@@ -42,12 +42,36 @@ std::optional<std::string> membership_key(Context& ctx, Mode m) {
   return kv::membership(m, r.account_id, {kv::Member::By::user_id, *user.value().value->id});
 }
 
+// The existing membership answers: 200 for the same permissions (as a set), else 409.
+Result<Flow> answer_existing(Context& ctx, const MembershipRecord& existing, std::string_view text) {
+  if (same_permissions(existing.permissions, ctx.request().permissions))
+    return ctx.respond(200, success_envelope(text));
+  json::Writer details;
+  details.begin_object().key("existing_permissions").strings(existing.permissions).end_object();
+  Problem p = problem(Error::membership_conflict);
+  p.details = details.take();
+  return p;
+}
+
 Result<Flow> after_write(Context& ctx) {
   const Outcome* stored = ctx.outcome(ctx.write_effects.front());
   if (!stored || !stored->ok())
     return problem(
         Error::storage_unavailable,
-        "kv_put of the membership failed: " + std::string(failure_name(stored ? stored->failure : Failure::missing)));
+        "writing the membership failed: " + std::string(failure_name(stored ? stored->failure : Failure::missing)));
+  if (ctx.cfg.host_write_authority && !stored->created) {
+    // Another request created it first (or the KV replica had not seen it yet): the authority
+    // answered with what is there.
+    if (!stored->value) return problem(Error::storage_unavailable, "the write authority answered no record");
+    MB_ASSIGN_OR_RETURN(MembershipRecord existing, read_membership(*stored->value, "the authority's membership"));
+    if (existing.id == ctx.pending_id) {
+      // Created under this Idempotency-Key by a retry of this very request: its answer, replayed.
+      ctx.idempotency_recorded = true;
+      ctx.log.replayed = true;
+      return ctx.respond(201, success_envelope(*stored->value), {{"Idempotent-Replayed", "true"}});
+    }
+    return answer_existing(ctx, existing, *stored->value);
+  }
   return ctx.respond(201, std::move(ctx.pending_body));
 }
 
@@ -89,30 +113,29 @@ Result<Flow> answer_at_edge(Context& ctx) {
   }
 
   std::string key = kv::membership(m, r.account_id, {s.by, s.user_or_email});
-  MB_ASSIGN_OR_RETURN(auto existing, ctx.read(m, key, read_membership));
+  std::string authority = kv::authority(m, r.account_id);
+  MB_ASSIGN_OR_RETURN(auto existing, ctx.read(m, key, read_membership, authority));
   if (existing.pending) return Flow::wait;
   if (existing.value) {
-    if (same_permissions(existing.value->permissions, r.permissions))
-      return ctx.respond(200, success_envelope(*ctx.kv.at(slot_of(m, key))));
-    if (auto_live) return forward(ctx);
-    json::Writer details;
-    details.begin_object().key("existing_permissions").strings(existing.value->permissions).end_object();
-    Problem p = problem(Error::membership_conflict);
-    p.details = details.take();
-    return p;
+    if (auto_live && !same_permissions(existing.value->permissions, r.permissions)) return forward(ctx);
+    return answer_existing(ctx, *existing.value, *ctx.kv.at(slot_of(m, key)));
   }
   if (auto_live) return forward(ctx);
 
   MembershipRecord created;
-  created.id = "am_" + ctx.random_base62(24);
+  // Under an Idempotency-Key the id comes from the request, so that retries build the same record.
+  created.id = ctx.checked.idempotency_key.empty() ? "am_" + ctx.random_base62(24) : membership_id(ctx);
+  ctx.pending_id = created.id;
   created.account_id = r.account_id;
   created.user_id = s.person.id;
   created.workspace_membership_id = s.workspace_membership_id;
   created.permissions = r.permissions;
   created.created_at = created.updated_at = format_rfc3339(ctx.now_ms / 1000);
   created.user = s.person;
-  Effect& put = ctx.add_effect(EffectKind::kv_put);
+  // With a write authority (SPEC §4, consistent creates) the record is created only if absent.
+  Effect& put = ctx.add_effect(ctx.cfg.host_write_authority ? EffectKind::kv_put_if_absent : EffectKind::kv_put);
   put.store = std::string(mode_name(m));
+  put.scope = std::move(authority);
   put.key = std::move(key);
   put.value = write_membership(created);
   ctx.pending_body = success_envelope(put.value);  // the answer's data is the record, byte for byte
@@ -145,7 +168,7 @@ void prefetch_storage(Context& ctx) {
     ctx.want(m, kv::workspace_membership(m, *r.workspace_membership_id));
   else
     ctx.want(m, kv::user_by_email(m, *r.email));
-  if (auto key = membership_key(ctx, m)) ctx.want(m, *key);
+  if (auto key = membership_key(ctx, m)) ctx.want(m, *key, kv::authority(m, r.account_id));
 }
 
 }  // namespace mb

@@ -17,6 +17,7 @@ enum class EffectKind : std::uint8_t {
   fetch,             // method, url, headers, body, timeout_ms -> status, headers, body
   rate_limit,        // key (the credential id) -> allowed
   verify_signature,  // alg, key (the public JWK), value (signing input), body (signature) -> valid
+  kv_put_if_absent,  // store, key, value, ttl_seconds, scope -> created, or the value already there
 };
 std::string_view kind_name(EffectKind k);
 
@@ -34,6 +35,8 @@ struct Effect {
   std::uint32_t id = 0;
   EffectKind kind = EffectKind::kv_get;
   std::string store;              // kv_*: "test" or "live" (the repository the key belongs to)
+  std::string scope;              // kv_* of a membership or idempotency record: its write authority,
+                                  // "<mode>:<account_id>" (the Durable Object's name in the worker)
   std::string key;                // kv_*: the key; rate_limit: the credential id; verify: the JWK
   std::string value;              // kv_put: the value; verify_signature: the signing input
   std::uint32_t ttl_seconds = 0;  // kv_put; 0 = no expiry
@@ -53,6 +56,7 @@ struct Outcome {
   std::string body;                  // fetch
   bool allowed = true;               // rate_limit
   bool valid = false;                // verify_signature
+  bool created = false;              // kv_put_if_absent: this put created the key (else `value` is what was there)
   bool ok() const { return failure == Failure::none; }
 };
 

@@ -115,6 +115,7 @@ Step Exchange::wait_step() {
     std::size_t nl = slot.find('\n');
     e.store = slot.substr(0, nl);
     e.key = slot.substr(nl + 1);
+    if (auto scope = ctx_.read_scopes.find(slot); scope != ctx_.read_scopes.end()) e.scope = scope->second;
     ctx_.reads_in_flight[e.id] = std::move(slot);
   }
   ctx_.wanted.clear();
@@ -179,6 +180,8 @@ std::string_view kind_name(EffectKind k) {
       return "rate_limit";
     case EffectKind::verify_signature:
       return "verify_signature";
+    case EffectKind::kv_put_if_absent:
+      return "kv_put_if_absent";
   }
   return "unknown";
 }

@@ -28,6 +28,24 @@ std::string record_key(Mode mode, const std::string& credential_id, const std::s
 
 }  // namespace
 
+std::string membership_id(const Context& ctx) {
+  // SHA-256 of who asked, under which key, for what; stretched by hashing again when the 24
+  // base62 characters need more bytes (248 = 4 * 62: no modulo bias).
+  static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string seed = "account_membership\n" + std::string(mode_name(ctx.grant->mode)) + "\n" +
+                     ctx.grant->credential_id + "\n" + ctx.checked.idempotency_key + "\n" + fingerprint(ctx.request());
+  std::string id = "am_";
+  Sha256 block = sha256(seed);
+  for (std::size_t used = 0; id.size() < 27; ++used) {
+    if (used == block.size()) {
+      block = sha256(std::string_view(reinterpret_cast<const char*>(block.data()), block.size()));
+      used = 0;
+    }
+    if (block[used] < 248) id += alphabet[block[used] % 62];
+  }
+  return id;
+}
+
 std::string fingerprint(const NormalizedRequest& req) {
   NormalizedRequest sorted = req;
   std::sort(sorted.permissions.begin(), sorted.permissions.end());  // permissions are a set
@@ -42,14 +60,17 @@ bool storable(int status, AnswerSource source) {
 
 void prefetch_idempotency(Context& ctx) {
   if (ctx.checked.idempotency_key.empty()) return;
-  if (auto id = credential_id(ctx)) ctx.want(id->first, record_key(id->first, id->second, ctx.checked.idempotency_key));
+  if (auto id = credential_id(ctx))
+    ctx.want(id->first, record_key(id->first, id->second, ctx.checked.idempotency_key),
+             kv::authority(id->first, ctx.request().account_id));
 }
 
 Result<Flow> run_idempotency(Context& ctx) {
   const std::string& key = ctx.checked.idempotency_key;
   if (key.empty()) return Flow::next;
-  MB_ASSIGN_OR_RETURN(auto rec, ctx.read(ctx.grant->mode, record_key(ctx.grant->mode, ctx.grant->credential_id, key),
-                                         read_idempotency));
+  Mode mode = ctx.grant->mode;
+  MB_ASSIGN_OR_RETURN(auto rec, ctx.read(mode, record_key(mode, ctx.grant->credential_id, key), read_idempotency,
+                                         kv::authority(mode, ctx.request().account_id)));
   if (rec.pending) return Flow::wait;
   if (!rec.value) return Flow::next;
   if (rec.value->fingerprint != fingerprint(ctx.request())) return Error::idempotency_key_reused;
@@ -65,7 +86,9 @@ std::optional<Effect> idempotency_record(Context& ctx, int status, const std::st
   ctx.idempotency_recorded = true;
   Effect e;
   e.id = ctx.next_id++;
-  e.kind = EffectKind::kv_put;
+  // With a write authority the record is created once: a concurrent or later writer keeps the first.
+  e.kind = ctx.cfg.host_write_authority ? EffectKind::kv_put_if_absent : EffectKind::kv_put;
+  e.scope = kv::authority(ctx.grant->mode, ctx.request().account_id);
   e.store = std::string(mode_name(ctx.grant->mode));
   e.key = record_key(ctx.grant->mode, ctx.grant->credential_id, key);
   e.value = write_idempotency({fingerprint(ctx.request()), status, body});

@@ -18,11 +18,16 @@ inline constexpr std::uint32_t kIdempotencyTtlSeconds = 24 * 3600;
 struct NormalizedRequest;
 std::string fingerprint(const NormalizedRequest& req);
 
+struct Context;
+// The id of a membership created under an Idempotency-Key: derived from the mode, the credential
+// id, the key and the fingerprint, so that concurrent retries of one request build the same
+// membership and, through the write authority, recognise the one that won as their own.
+std::string membership_id(const Context& ctx);
+
 enum class AnswerSource;
 bool storable(int status, AnswerSource source);
 
 enum class Flow;
-struct Context;
 struct Effect;
 // Step 7, first: the stored answer (Idempotent-Replayed: true), 409 for another request under the
 // same key, or on to storage.

@@ -78,6 +78,10 @@ std::string idempotency(Mode mode, std::string_view credential_id, std::string_v
 
 std::string jwks(std::string_view url_sha256_hex) { return build(kJwks, {url_sha256_hex}); }
 
+std::string authority(Mode mode, std::string_view account_id) {
+  return std::string(mode_name(mode)) + ":" + encode_part(account_id);
+}
+
 bool rarely_changes(std::string_view key) {
   for (std::string_view prefix : {kApiKey, kAccount, kWorkspaceMembership, kUserByEmail})
     if (key.size() > prefix.size() && key.substr(0, prefix.size()) == prefix && key[prefix.size()] == ':') return true;

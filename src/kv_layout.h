@@ -34,6 +34,9 @@ std::string membership(Mode mode, std::string_view account_id, Member member);
 std::string idempotency(Mode mode, std::string_view credential_id, std::string_view idempotency_key);
 std::string jwks(std::string_view url_sha256_hex);
 
+// The write authority of an account's memberships and idempotency records: "<mode>:<account_id>".
+std::string authority(Mode mode, std::string_view account_id);
+
 // Records that change rarely and may be kept in the isolate for RECORD_CACHE_SECONDS.
 bool rarely_changes(std::string_view key);
 

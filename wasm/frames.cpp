@@ -8,8 +8,9 @@ namespace mb::frames {
 namespace {
 
 // The fixed part of each record, in bytes: its u32 fields and the length prefixes of its strings.
-constexpr std::size_t kHeaderBytes = 2 * 4;   // name, value
-constexpr std::size_t kEffectBytes = 11 * 4;  // id, kind, store, key, value, ttl, method, url, headers, body, timeout
+constexpr std::size_t kHeaderBytes = 2 * 4;  // name, value
+constexpr std::size_t kEffectBytes =
+    12 * 4;  // id, kind, store, key, value, ttl, method, url, headers, body, timeout, scope
 constexpr std::size_t kOutcomeBytes = 8 * 4;  // id, flags, status, failure, detail, value, headers, body
 
 struct Reader {
@@ -89,12 +90,13 @@ void put_effect(std::string& out, const Effect& e) {
   put_headers(out, e.headers);
   put_str(out, e.body);
   put_u32(out, e.timeout_ms);
+  put_str(out, e.scope);
 }
 
 void read_effect(Reader& r, Effect& e) {
   e.id = r.u32();
   std::uint32_t kind = r.u32();
-  if (kind > static_cast<std::uint32_t>(EffectKind::verify_signature)) r.fail();
+  if (kind > static_cast<std::uint32_t>(EffectKind::kv_put_if_absent)) r.fail();
   e.kind = static_cast<EffectKind>(kind);
   r.str(e.store);
   r.str(e.key);
@@ -105,6 +107,7 @@ void read_effect(Reader& r, Effect& e) {
   r.headers(e.headers);
   r.str(e.body);
   e.timeout_ms = r.u32();
+  r.str(e.scope);
 }
 
 void read_effects(Reader& r, std::vector<Effect>& out) {
@@ -115,7 +118,8 @@ void read_effects(Reader& r, std::vector<Effect>& out) {
 std::size_t effects_size(const std::vector<Effect>& effects) {
   std::size_t n = 4;
   for (const Effect& e : effects) {
-    n += kEffectBytes + e.store.size() + e.key.size() + e.value.size() + e.method.size() + e.url.size() + e.body.size();
+    n += kEffectBytes + e.store.size() + e.key.size() + e.value.size() + e.method.size() + e.url.size() +
+         e.body.size() + e.scope.size();
     for (const auto& [k, v] : e.headers) n += kHeaderBytes + k.size() + v.size();
   }
   return n;
@@ -143,6 +147,7 @@ bool read_outcomes(std::string_view bytes, std::vector<Outcome>& out) {
     std::uint32_t flags = r.u32();
     o.allowed = flags & 2;
     o.valid = flags & 4;
+    o.created = flags & 8;
     o.status = static_cast<int>(r.u32());
     std::uint32_t failure = r.u32();
     if (failure > static_cast<std::uint32_t>(Failure::missing)) r.fail();
@@ -156,7 +161,7 @@ bool read_outcomes(std::string_view bytes, std::vector<Outcome>& out) {
       r.fail();
     r.headers(o.headers);
     r.str(o.body);
-    if (flags > 7 || o.status < 0) r.fail();
+    if (flags > 15 || o.status < 0) r.fail();
   }
   return r.done();
 }
@@ -203,7 +208,7 @@ std::string write_outcomes(const std::vector<Outcome>& outcomes) {
   put_u32(out, static_cast<std::uint32_t>(outcomes.size()));
   for (const Outcome& o : outcomes) {
     put_u32(out, o.id);
-    put_u32(out, (o.value ? 1u : 0u) | (o.allowed ? 2u : 0u) | (o.valid ? 4u : 0u));
+    put_u32(out, (o.value ? 1u : 0u) | (o.allowed ? 2u : 0u) | (o.valid ? 4u : 0u) | (o.created ? 8u : 0u));
     put_u32(out, static_cast<std::uint32_t>(o.status));
     put_u32(out, static_cast<std::uint32_t>(o.failure));
     put_str(out, o.detail);

@@ -1,6 +1,6 @@
-// The native host: KV in memory, fetch through a callback, time and randomness under the test's
-// control. It performs effects exactly like the other hosts (through the shared driver loop) and
-// records them, so tests can assert the sequence of effects, not just the answer.
+// The native host: KV in memory (its map is also the write authority of kv_put_if_absent), fetch
+// through a callback, time and randomness under the test's control. It performs effects exactly like the other hosts
+// (through the shared driver loop) and records them, so tests can assert the sequence of effects, not just the answer.
 #pragma once
 #include <functional>
 #include <map>

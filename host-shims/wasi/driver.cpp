@@ -43,6 +43,11 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
   switch (e.kind) {
     case EffectKind::kv_get: {
       if (faults.count("kv_get:throw")) return failed(e.id, Failure::failed, "injected fault kv_get:throw");
+      if (faults.count("kv_get:stale") && !e.scope.empty()) {  // a replica behind its authority
+        Outcome o;
+        o.id = e.id;
+        return o;
+      }
       KvResult r = kv_.get(e.key, now_s);
       if (!r.ok) return failed(e.id, Failure::failed, r.error);
       Outcome o;
@@ -56,6 +61,15 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
       if (!r.ok) return failed(e.id, Failure::failed, r.error);
       Outcome o;
       o.id = e.id;
+      return o;
+    }
+    case EffectKind::kv_put_if_absent: {
+      if (faults.count("kv_put:throw")) return failed(e.id, Failure::failed, "injected fault kv_put:throw");
+      Outcome o;
+      o.id = e.id;
+      KvResult r = kv_.put_if_absent(e.key, e.value, e.ttl_seconds, now_s, o.created);
+      if (!r.ok) return failed(e.id, Failure::failed, r.error);
+      o.value = std::move(r.value);
       return o;
     }
     case EffectKind::fetch: {

@@ -1,8 +1,14 @@
 #include "kv_files.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#if !defined(__wasi__)
+#include <sys/random.h>  // getentropy
+#endif
 
 #include "crypto.h"
 #include "json_dom.h"
@@ -105,27 +111,82 @@ KvResult KvFiles::get(const std::string& key, std::int64_t now_s) const {
   return r;
 }
 
-KvResult KvFiles::put(const std::string& key, const std::string& value, std::uint32_t ttl_s, std::int64_t now_s) const {
-  KvResult r;
-  std::string name = encode_key(key);
+std::string KvFiles::content_for(const std::string& key, const std::string& value, std::uint32_t ttl_s,
+                                 std::int64_t now_s) {
   std::string content;
-  if (ttl_s > 0 || name.rfind("h-", 0) == 0) {
+  if (ttl_s > 0 || encode_key(key).rfind("h-", 0) == 0) {
     Json header = Json::object();
     header["key"] = key;
     if (ttl_s > 0) header["expires_at"] = now_s + ttl_s;
     content = std::string(kMagic) + dump(header) + "\n";
   }
-  content += value;
-  std::string tmp = dir_ + "/.tmp-" + name.substr(0, 64) + "-" + std::to_string(now_s);
+  return content + value;
+}
+
+std::string KvFiles::write_temporary(const std::string& name, const std::string& content) const {
+  // A name no other writer picks, even another process in the same second.
+  unsigned char nonce[8];
+  if (getentropy(nonce, sizeof nonce) != 0) return "";
+  std::string tmp = dir_ + "/.tmp-" + name.substr(0, 64) + "-" + to_hex(nonce, sizeof nonce);
   FILE* f = std::fopen(tmp.c_str(), "wb");
   bool ok = f && std::fwrite(content.data(), 1, content.size(), f) == content.size();
   if (f) ok = (std::fclose(f) == 0) && ok;
+  if (ok) return tmp;
+  std::remove(tmp.c_str());
+  return "";
+}
+
+KvResult KvFiles::put(const std::string& key, const std::string& value, std::uint32_t ttl_s, std::int64_t now_s) const {
+  KvResult r;
+  std::string name = encode_key(key);
+  std::string tmp = write_temporary(name, content_for(key, value, ttl_s, now_s));
   // rename() makes the write all-or-nothing: a reader never sees half a value.
-  if (!ok || std::rename(tmp.c_str(), (dir_ + "/" + name).c_str()) != 0) {
-    std::remove(tmp.c_str());
+  if (tmp.empty() || std::rename(tmp.c_str(), (dir_ + "/" + name).c_str()) != 0) {
+    if (!tmp.empty()) std::remove(tmp.c_str());
     r.ok = false;
     r.error = "cannot write " + name + ": " + std::strerror(errno);
   }
+  return r;
+}
+
+KvResult KvFiles::put_if_absent(const std::string& key, const std::string& value, std::uint32_t ttl_s,
+                                std::int64_t now_s, bool& created) const {
+  KvResult r;
+  created = false;
+  std::string name = encode_key(key);
+  std::string path = dir_ + "/" + name;
+  std::string content = content_for(key, value, ttl_s, now_s);
+  std::string tmp = write_temporary(name, content);
+  if (tmp.empty()) {
+    r.ok = false;
+    r.error = "cannot write " + name + ": " + std::strerror(errno);
+    return r;
+  }
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int rc = link(tmp.c_str(), path.c_str());
+    if (rc != 0 && errno != EEXIST) {
+      // No hard links in this runtime: an exclusive create of the name itself.
+      int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+      if (fd >= 0) {
+        bool ok = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+        ok = close(fd) == 0 && ok;
+        rc = ok ? 0 : -1;
+      }
+    }
+    if (rc == 0) {
+      created = true;
+      break;
+    }
+    if (errno != EEXIST) {
+      r.ok = false;
+      r.error = "cannot create " + name + ": " + std::strerror(errno);
+      break;
+    }
+    r = get(key, now_s);
+    if (!r.ok || r.value) break;  // what was there (or why it cannot be read)
+    std::remove(path.c_str());    // there, but expired: it no longer counts
+  }
+  std::remove(tmp.c_str());
   return r;
 }
 

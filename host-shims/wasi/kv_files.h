@@ -26,9 +26,21 @@ class KvFiles {
   explicit KvFiles(std::string dir) : dir_(std::move(dir)) {}
   KvResult get(const std::string& key, std::int64_t now_s) const;
   KvResult put(const std::string& key, const std::string& value, std::uint32_t ttl_s, std::int64_t now_s) const;
+  // Creates the key only if it is absent (or expired): the WASI host's write authority. The file
+  // is written whole under a temporary name and then linked to its own name, which fails if that
+  // name exists: one creator wins, and no reader ever sees half a value. Where a runtime cannot
+  // link, an exclusive create (O_EXCL) of the name itself does it. `created` says which happened;
+  // when not created, `value` is what was there.
+  KvResult put_if_absent(const std::string& key, const std::string& value, std::uint32_t ttl_s, std::int64_t now_s,
+                         bool& created) const;
 
  private:
   std::string path_for(const std::string& key) const;
+  // The file's content: the value, behind a header line when it has a TTL or a hashed name.
+  static std::string content_for(const std::string& key, const std::string& value, std::uint32_t ttl_s,
+                                 std::int64_t now_s);
+  // Writes content to a new temporary file in the directory; its path, or "" on failure.
+  std::string write_temporary(const std::string& name, const std::string& content) const;
   std::string dir_;
 };
 

@@ -19,6 +19,8 @@ export function varsFrom(env, { webCrypto = false } = {}) {
   if (env?.RATE_LIMITER && typeof env.RATE_LIMITER.limit === "function")
     vars.HOST_RATE_LIMITER_PERIOD = String(env.RATE_LIMIT_PERIOD_SECONDS ?? "60");
   if (webCrypto && env?.SIGNATURES !== "bearssl") vars.HOST_WEBCRYPTO = "1";
+  delete vars.HOST_WRITE_AUTHORITY;
+  if (env?.ACCOUNT_STORE && typeof env.ACCOUNT_STORE.idFromName === "function") vars.HOST_WRITE_AUTHORITY = "1";
   return vars;
 }
 
@@ -166,13 +168,13 @@ export function requestFrame({ method, target, headers, body_truncated }) {
 }
 
 // Outcomes as the hosts build them: {id, failure = Failure.none, detail, value (string | null),
-// status, headers, body, allowed = true, valid = false}.
+// status, headers, body, allowed = true, valid = false, created = false}.
 export function outcomesFrame(outcomes) {
   writer.u32(outcomes.length);
   for (const o of outcomes) {
     const hasValue = typeof o.value === "string";
     writer.u32(o.id);
-    writer.u32((hasValue ? 1 : 0) | (o.allowed !== false ? 2 : 0) | (o.valid === true ? 4 : 0));
+    writer.u32((hasValue ? 1 : 0) | (o.allowed !== false ? 2 : 0) | (o.valid === true ? 4 : 0) | (o.created === true ? 8 : 0));
     writer.u32(o.status ?? 0);
     writer.u32(o.failure ?? Failure.none);
     writer.str(o.detail);
@@ -183,7 +185,7 @@ export function outcomesFrame(outcomes) {
   return writer.take();
 }
 
-const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit", "verify_signature"];
+const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit", "verify_signature", "kv_put_if_absent"];
 
 // A step frame as the object the hosts use: {done: false, effects, notices} or {done: true,
 // status, headers, bodyBytes, body (text, on demand), background, log, notices}.
@@ -197,11 +199,13 @@ export function readStep(buffer, ptr, len) {
   const headers = () => { const h = []; for (let n = u32(); n > 0; n--) h.push([str(), str()]); return h; };
   const effect = () => {
     const id = u32(), op = KINDS[u32()], store = str(), key = str(), value = raw(), ttl = u32();
-    const method = str(), url = str(), hs = headers(), body = raw(), timeout_ms = u32();
+    const method = str(), url = str(), hs = headers(), body = raw(), timeout_ms = u32(), scope = str();
     const text = (b) => (b.length ? decoder.decode(b) : "");
     switch (op) {
-      case "kv_get": return { id, op, store, key };
-      case "kv_put": return { id, op, store, key, value: text(value), ttl };
+      // scope: the write authority of a membership or idempotency record ("<mode>:<account_id>")
+      case "kv_get": return { id, op, store, key, scope };
+      case "kv_put": return { id, op, store, key, value: text(value), ttl, scope };
+      case "kv_put_if_absent": return { id, op, store, key, value: text(value), ttl, scope };
       case "fetch": return { id, op, method, url, headers: hs, body: text(body), timeout_ms };
       // The core chose key and algorithm; the host only answers valid or not (bytes as they are).
       case "verify_signature": return { id, op, alg: method, jwk: key, data: value.slice(), signature: body.slice() };

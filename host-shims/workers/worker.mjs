@@ -4,6 +4,9 @@
 import wasmModule from "../../dist/worker/membership.wasm";
 import { WasmCore, Failure, internalErrorBody } from "./core.mjs";
 
+// The Durable Object class of the ACCOUNT_STORE binding (wrangler.toml), exported from the main module.
+export { AccountStore } from "./account_store.mjs";
+
 // Instantiated once at module scope; configured with env on the first request (env only arrives
 // with a request), and replaced by a fresh instance after a trap.
 let core = new WasmCore(wasmModule, undefined, { webCrypto: true });
@@ -66,20 +69,36 @@ export async function verifySignature({ id, alg, jwk, data, signature }) {
   return { id, valid };
 }
 
-export async function perform(effect, env, faults) {
+const kvOptions = (effect) => (effect.ttl ? { expirationTtl: Math.max(60, effect.ttl) } : undefined);
+
+export async function perform(effect, env, faults, ctx) {
   const { id } = effect;
   try {
     switch (effect.op) {
       case "kv_get": {
         if (faults.has("kv_get:throw")) throw new Error("injected fault kv_get:throw");
+        // kv_get:stale plays a replica that has not seen recent writes: the records a write
+        // authority owns (those with a scope) read as absent.
+        if (faults.has("kv_get:stale") && effect.scope) return { id, value: null };
         const value = await namespaceFor(env, effect.store).get(effect.key);
         return { id, value };
       }
       case "kv_put": {
         if (faults.has("kv_put:throw")) throw new Error("injected fault kv_put:throw");
-        const options = effect.ttl ? { expirationTtl: Math.max(60, effect.ttl) } : undefined;
-        await namespaceFor(env, effect.store).put(effect.key, effect.value, options);
+        await namespaceFor(env, effect.store).put(effect.key, effect.value, kvOptions(effect));
         return { id };
+      }
+      case "kv_put_if_absent": {
+        if (faults.has("kv_put:throw")) throw new Error("injected fault kv_put:throw");
+        const store = env.ACCOUNT_STORE;
+        const result = await store.get(store.idFromName(effect.scope)).putIfAbsent(effect.key, effect.value, effect.ttl);
+        if (!result.created) return { id, created: false, value: result.value };
+        // The object is the authority; KV, its read replica, is written after it confirmed.
+        const replica = namespaceFor(env, effect.store).put(effect.key, effect.value, kvOptions(effect))
+          .catch((err) => log({ level: "warn", message: `KV replica write failed: ${err?.message ?? err}` }));
+        if (ctx) ctx.waitUntil(replica);
+        else await replica;
+        return { id, created: true };
       }
       case "fetch": {
         if (faults.has("fetch:throw")) throw new Error("injected fault fetch:throw");
@@ -177,7 +196,7 @@ async function handle(request, env, ctx) {
         while (!step.done) {
           if (++rounds > maxRounds + 1) throw new Error(`the core did not finish in ${maxRounds} rounds`);
           kvCalls += step.effects.filter((e) => e.op.startsWith("kv_")).length;
-          const outcomes = await Promise.all(step.effects.map((e) => perform(e, env, faults)));
+          const outcomes = await Promise.all(step.effects.map((e) => perform(e, env, faults, ctx)));
           if (instance.poisoned) throw new InstancePoisoned();
           const notices = step.notices;
           step = exchange.resume(outcomes);
@@ -185,7 +204,7 @@ async function handle(request, env, ctx) {
         }
         if (step.background.length) {
           kvCalls += step.background.length;
-          ctx.waitUntil(Promise.all(step.background.map((e) => perform(e, env, faults))).then((outs) => {
+          ctx.waitUntil(Promise.all(step.background.map((e) => perform(e, env, faults, ctx))).then((outs) => {
             for (const o of outs) if (o.failure) log({ level: "warn", request_id: step.log.request_id, message: `background write failed: ${o.detail}` });
           }));
         }

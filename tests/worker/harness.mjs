@@ -66,6 +66,19 @@ export async function getKey(persistDir, key, binding = "KV", config = join(root
   }
 }
 
+// The shipped wrangler.toml changed by `edit` (text -> text), written under build/ so that its
+// relative paths still hold; returns the new config's path.
+export function configVariant(name, edit) {
+  const base = readFileSync(join(root, "wrangler.toml"), "utf8")
+    .replace('main = "host-shims/workers/worker.mjs"', 'main = "../host-shims/workers/worker.mjs"')
+    .replace('directory = "./dist/site"', 'directory = "../dist/site"')
+    .replace('watch_dir = ["src", "wasm", "host-shims/workers"]', 'watch_dir = ["../src"]');
+  const config = join(root, "build", `wrangler.${name}.toml`);
+  mkdirSync(join(root, "build"), { recursive: true });
+  writeFileSync(config, edit(base));
+  return config;
+}
+
 // Starts wrangler dev. `vars` override wrangler.toml's [vars] (written to an --env-file).
 export async function startWorker({ vars = {}, seed = null, config = join(root, "wrangler.toml"), timeoutMs = 60000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "mb-worker-"));

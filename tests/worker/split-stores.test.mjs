@@ -1,21 +1,13 @@
 // KV_TEST and KV_LIVE bound: each mode reads and writes only its own namespace (SPEC §4).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { startWorker, readSeed, send, seedKv, getKey, root } from "./harness.mjs";
+import { startWorker, readSeed, send, seedKv, getKey, configVariant } from "./harness.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
 
 test("with KV_TEST and KV_LIVE, sandbox and live data sit in different stores", async () => {
-  // The shipped wrangler.toml plus the two bindings, next to it so relative paths still hold.
-  const base = readFileSync(join(root, "wrangler.toml"), "utf8");
-  const config = join(root, "build", "wrangler.split-stores.toml");
-  mkdirSync(join(root, "build"), { recursive: true });
-  writeFileSync(config, base
-    .replace('main = "host-shims/workers/worker.mjs"', 'main = "../host-shims/workers/worker.mjs"')
-    .replace('directory = "./dist/site"', 'directory = "../dist/site"')
-    .replace('watch_dir = ["src", "wasm", "host-shims/workers"]', 'watch_dir = ["../src"]')
-    + '\n[[kv_namespaces]]\nbinding = "KV_TEST"\nid = "membership-edge-kv-test"\n\n[[kv_namespaces]]\nbinding = "KV_LIVE"\nid = "membership-edge-kv-live"\n');
+  // The shipped wrangler.toml plus the two bindings.
+  const config = configVariant("split-stores", (base) => base +
+    '\n[[kv_namespaces]]\nbinding = "KV_TEST"\nid = "membership-edge-kv-test"\n\n[[kv_namespaces]]\nbinding = "KV_LIVE"\nid = "membership-edge-kv-live"\n');
   const entries = bulkEntries(readSeed());
   const worker = await startWorker({ config, vars: { ROUTING: "edge" } });
   try {
