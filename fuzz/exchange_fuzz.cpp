@@ -37,6 +37,7 @@ mb::Engine& engine_for(unsigned char selector) {
       mb::Engine({{"ROUTING", "edge"}}),
       mb::Engine({{"ROUTING", "auto"}, {"ORIGIN_URL", "http://127.0.0.1:9"}, {"ORIGIN_SHARED_SECRET", "s"}}),
       mb::Engine({{"ROUTING", "origin"}, {"ORIGIN_URL", "http://127.0.0.1:9"}, {"HOST_RATE_LIMITER_PERIOD", "60"}}),
+      mb::Engine({{"ROUTING", "edge"}, {"HOST_WRITE_AUTHORITY", "1"}}),
       mb::Engine({{"ROUTING", "edge"},
                   {"HOST_WEBCRYPTO", "1"},
                   {"JWT_ISSUER", "i"},
@@ -46,7 +47,7 @@ mb::Engine& engine_for(unsigned char selector) {
                   {"RATE_LIMIT_PER_MINUTE", "2"},
                   {"RECORD_CACHE_SECONDS", "0"}}),
   };
-  return engines[selector % 4];
+  return engines[selector % 5];
 }
 
 struct Script {
@@ -81,6 +82,10 @@ mb::Outcome outcome_for(const mb::Effect& e, Script& s) {
       break;
     case mb::EffectKind::verify_signature:
       o.valid = b & 1;
+      break;
+    case mb::EffectKind::kv_put_if_absent:
+      o.created = b & 1;
+      if (!o.created && (b & 2)) o.value = kRecords[s.next() % kRecordCount];
       break;
   }
   return o;
