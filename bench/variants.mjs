@@ -34,6 +34,9 @@ export const VARIANTS = {
   // worker ABI's frames and the KV layout at -O2; BearSSL -O3; the link's wasm-opt pass -Oz.
   "mixed": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : /json_reader|json_writer|frames|kv_layout|worker_entry/.test(file) ? "-O2 -DNDEBUG" : "-Oz -DNDEBUG"), link: "-Oz" },
   "mixed-Os": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : /json_reader|json_writer|frames|kv_layout|worker_entry/.test(file) ? "-O2 -DNDEBUG" : "-Os -DNDEBUG"), link: "-Os" },
+  // The shipped -O2 with the code that runs once per isolate, or rarely, at -Oz.
+  "cold-Oz": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : /src\/(config|jwks|jwks_source|preview|cors|errors|timefmt)\.cpp/.test(file) ? "-Oz -DNDEBUG" : "-O2 -DNDEBUG"), link: "-O2" },
+  "cold-Oz-link-Oz": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : /src\/(config|jwks|jwks_source|preview|cors|errors|timefmt)\.cpp/.test(file) ? "-Oz -DNDEBUG" : "-O2 -DNDEBUG"), link: "-Oz" },
   "Os+bearssl-O3": { compile: (file) => (isBearssl(file) ? "-O3 -DNDEBUG" : "-Os -DNDEBUG"), link: "-Os" },
 };
 

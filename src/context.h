@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -35,7 +36,10 @@ class Engine {
   explicit Engine(const Vars& vars) : config_(parse_config(vars)) {}
   const Config& config() const { return config_; }
 
-  using CachedRecord = std::variant<ApiKeyRecord, AccountRecord, WorkspaceMembershipRecord, UserRecord>;
+  // Decoded records are shared, never copied per request.
+  using CachedRecord =
+      std::variant<std::shared_ptr<const ApiKeyRecord>, std::shared_ptr<const AccountRecord>,
+                   std::shared_ptr<const WorkspaceMembershipRecord>, std::shared_ptr<const UserRecord>>;
   struct RecordEntry {
     CachedRecord record;
     std::int64_t expires_ms;
@@ -45,9 +49,12 @@ class Engine {
     std::int64_t expires_ms;
   };
   std::unordered_map<std::string, RecordEntry> records;  // "store\nkey": records that rarely change
-  std::unordered_map<std::string, TokenEntry> tokens;    // sha256(token) of verified JWTs
-  RateBuckets buckets;                                   // RATE_LIMIT_PER_MINUTE, per credential
-  JwksSource remote_keys;                                // JWT_JWKS_URL
+  // Membership records decoded, by their exact text: a replay reads the same text again, and
+  // decoding is a pure function of it (the record's own freshness is KV's, not this map's).
+  std::unordered_map<std::string, std::shared_ptr<const MembershipRecord>> memberships_by_text;
+  std::unordered_map<std::string, TokenEntry> tokens;  // sha256(token) of verified JWTs
+  RateBuckets buckets;                                 // RATE_LIMIT_PER_MINUTE, per credential
+  JwksSource remote_keys;                              // JWT_JWKS_URL
   bool config_notices_logged = false;
 
  private:
@@ -85,11 +92,20 @@ struct Answer {
 template <class T>
 struct Lookup {
   bool pending = true;
-  std::optional<T> value;
+  std::shared_ptr<const T> value;  // null: absent
 };
 
 template <class T>
 using RecordReader = Result<T> (*)(std::string_view text, std::string_view key);
+
+// The KV keys of one request, built once (kv_layout.h) and used by the stage and by the prefetch.
+struct RequestKeys {
+  std::string api_key;      // apikey:<sha256>
+  std::string idempotency;  // once the credential id is known
+  bool storage_built = false;
+  std::string account, subject, invite, authority;  // subject: workspace membership or user by email;
+                                                    // invite: the email membership key of an invite
+};
 
 struct Context {
   explicit Context(Engine& e) : engine(e), cfg(e.config()) {}
@@ -104,6 +120,7 @@ struct Context {
   Credential cred;             // step 2
   CheckedRequest checked;      // step 3
   std::optional<Grant> grant;  // step 4
+  RequestKeys keys;
   bool idempotency_recorded = false;
   bool preflight = false;  // the answer is a preflight's (its own CORS headers)
 
@@ -165,13 +182,13 @@ std::string slot_of(Mode store, std::string_view key);
 
 template <class T>
 Result<Lookup<T>> Context::read(Mode store, const std::string& key, RecordReader<T> reader, const std::string& scope) {
-  constexpr bool kCachedKind = std::is_constructible_v<Engine::CachedRecord, T>;
+  constexpr bool kCachedKind = std::is_constructible_v<Engine::CachedRecord, std::shared_ptr<const T>>;
   std::string slot = slot_of(store, key);
   bool cacheable = kCachedKind && cfg.record_cache_seconds > 0 && kv::rarely_changes(key);
   if constexpr (kCachedKind) {
     auto c = cacheable ? engine.records.find(slot) : engine.records.end();
     if (c != engine.records.end() && c->second.expires_ms > now_ms)
-      if (const T* rec = std::get_if<T>(&c->second.record)) return Lookup<T>{false, *rec};
+      if (auto* rec = std::get_if<std::shared_ptr<const T>>(&c->second.record)) return Lookup<T>{false, *rec};
   }
   if (auto failed = kv_failed.find(slot); failed != kv_failed.end())
     return problem(Error::storage_unavailable,
@@ -181,13 +198,23 @@ Result<Lookup<T>> Context::read(Mode store, const std::string& key, RecordReader
     want(store, key, scope);
     return Lookup<T>{};
   }
-  if (!it->second) return Lookup<T>{false, std::nullopt};
-  MB_ASSIGN_OR_RETURN(T rec, reader(*it->second, key));
+  if (!it->second) return Lookup<T>{false, nullptr};
+  const std::string& text = *it->second;
+  if constexpr (std::is_same_v<T, MembershipRecord>) {
+    auto memo = engine.memberships_by_text.find(text);
+    if (memo != engine.memberships_by_text.end()) return Lookup<T>{false, memo->second};
+  }
+  MB_ASSIGN_OR_RETURN(T decoded, reader(text, key));
+  auto rec = std::make_shared<const T>(std::move(decoded));
   if constexpr (kCachedKind) {
     if (cacheable) {
       if (engine.records.size() >= kMaxCacheEntries) engine.records.clear();
       engine.records[slot] = {rec, now_ms + cfg.record_cache_seconds * 1000};
     }
+  }
+  if constexpr (std::is_same_v<T, MembershipRecord>) {
+    if (engine.memberships_by_text.size() >= kMaxCacheEntries) engine.memberships_by_text.clear();
+    engine.memberships_by_text.emplace(text, rec);
   }
   return Lookup<T>{false, std::move(rec)};
 }

@@ -26,19 +26,38 @@ bool answered_at_origin(const Context& ctx) {
   return ctx.cfg.routing == Routing::origin || (routing_forwards(ctx) && !ctx.grant->has_account_list);
 }
 
+// The request's storage keys, built once: the account, the subject (workspace membership or user
+// by email), an invite's own membership key and the write authority's name.
+const RequestKeys& storage_keys(Context& ctx) {
+  RequestKeys& k = ctx.keys;
+  if (k.storage_built) return k;
+  Mode m = ctx.mode();
+  const NormalizedRequest& r = ctx.request();
+  k.account = kv::account(m, r.account_id);
+  if (r.workspace_membership_id) {
+    k.subject = kv::workspace_membership(m, *r.workspace_membership_id);
+  } else {
+    k.subject = kv::user_by_email(m, *r.email);
+    k.invite = kv::membership(m, r.account_id, {kv::Member::By::email, *r.email});
+  }
+  k.authority = kv::authority(m, r.account_id);
+  k.storage_built = true;
+  return k;
+}
+
 // The membership key once the subject's record tells whom it is for; nullopt while unread.
 std::optional<std::string> membership_key(Context& ctx, Mode m) {
   const NormalizedRequest& r = ctx.request();
+  const RequestKeys& k = storage_keys(ctx);
   if (r.workspace_membership_id) {
-    auto wsm = ctx.read(m, kv::workspace_membership(m, *r.workspace_membership_id), read_workspace_membership);
+    auto wsm = ctx.read(m, k.subject, read_workspace_membership);
     if (!wsm.ok() || wsm.value().pending || !wsm.value().value) return std::nullopt;
     return kv::membership(m, r.account_id, {kv::Member::By::user_id, *wsm.value().value->user.id});
   }
-  auto user = ctx.read(m, kv::user_by_email(m, *r.email), read_user);
+  auto user = ctx.read(m, k.subject, read_user);
   if (!user.ok()) return std::nullopt;
   // Unread yet: the email key is the likelier one (an invite), read alongside.
-  if (user.value().pending || !user.value().value)
-    return kv::membership(m, r.account_id, {kv::Member::By::email, *r.email});
+  if (user.value().pending || !user.value().value) return k.invite;
   return kv::membership(m, r.account_id, {kv::Member::By::user_id, *user.value().value->id});
 }
 
@@ -79,12 +98,12 @@ Result<Flow> answer_at_edge(Context& ctx) {
   ctx.log.route = "edge";
   Mode m = ctx.grant->mode;
   const NormalizedRequest& r = ctx.request();
+  const RequestKeys& k = storage_keys(ctx);
   bool auto_live = ctx.auto_live();
-  MB_ASSIGN_OR_RETURN(auto account, ctx.read(m, kv::account(m, r.account_id), read_account));
+  MB_ASSIGN_OR_RETURN(auto account, ctx.read(m, k.account, read_account));
   Subject s;
   if (r.workspace_membership_id) {
-    MB_ASSIGN_OR_RETURN(
-        auto wsm, ctx.read(m, kv::workspace_membership(m, *r.workspace_membership_id), read_workspace_membership));
+    MB_ASSIGN_OR_RETURN(auto wsm, ctx.read(m, k.subject, read_workspace_membership));
     if (account.pending || wsm.pending) return Flow::wait;
     if (!account.value) return auto_live ? forward(ctx) : Error::account_not_found;
     if (!wsm.value) return auto_live ? forward(ctx) : Error::workspace_membership_not_found;
@@ -99,7 +118,7 @@ Result<Flow> answer_at_edge(Context& ctx) {
     s.workspace_membership_id = r.workspace_membership_id;
     s.user_or_email = *s.person.id;
   } else {
-    MB_ASSIGN_OR_RETURN(auto user, ctx.read(m, kv::user_by_email(m, *r.email), read_user));
+    MB_ASSIGN_OR_RETURN(auto user, ctx.read(m, k.subject, read_user));
     if (account.pending || user.pending) return Flow::wait;
     if (!account.value) return auto_live ? forward(ctx) : Error::account_not_found;
     if (user.value) {
@@ -112,9 +131,8 @@ Result<Flow> answer_at_edge(Context& ctx) {
     }
   }
 
-  std::string key = kv::membership(m, r.account_id, {s.by, s.user_or_email});
-  std::string authority = kv::authority(m, r.account_id);
-  MB_ASSIGN_OR_RETURN(auto existing, ctx.read(m, key, read_membership, authority));
+  std::string key = s.by == kv::Member::By::email ? k.invite : kv::membership(m, r.account_id, {s.by, s.user_or_email});
+  MB_ASSIGN_OR_RETURN(auto existing, ctx.read(m, key, read_membership, k.authority));
   if (existing.pending) return Flow::wait;
   if (existing.value) {
     if (auto_live && !same_permissions(existing.value->permissions, r.permissions)) return forward(ctx);
@@ -135,7 +153,7 @@ Result<Flow> answer_at_edge(Context& ctx) {
   // With a write authority (SPEC §4, consistent creates) the record is created only if absent.
   Effect& put = ctx.add_effect(ctx.cfg.host_write_authority ? EffectKind::kv_put_if_absent : EffectKind::kv_put);
   put.store = std::string(mode_name(m));
-  put.scope = std::move(authority);
+  put.scope = k.authority;
   put.key = std::move(key);
   put.value = write_membership(created);
   ctx.pending_body = success_envelope(put.value);  // the answer's data is the record, byte for byte
@@ -162,13 +180,10 @@ void prefetch_storage(Context& ctx) {
   if (ctx.cfg.routing == Routing::origin || ctx.forward_effect) return;
   if (ctx.grant && answered_at_origin(ctx)) return;
   Mode m = ctx.mode();
-  const NormalizedRequest& r = ctx.request();
-  ctx.want(m, kv::account(m, r.account_id));
-  if (r.workspace_membership_id)
-    ctx.want(m, kv::workspace_membership(m, *r.workspace_membership_id));
-  else
-    ctx.want(m, kv::user_by_email(m, *r.email));
-  if (auto key = membership_key(ctx, m)) ctx.want(m, *key, kv::authority(m, r.account_id));
+  const RequestKeys& k = storage_keys(ctx);
+  ctx.want(m, k.account);
+  ctx.want(m, k.subject);
+  if (auto key = membership_key(ctx, m)) ctx.want(m, *key, k.authority);
 }
 
 }  // namespace mb

@@ -17,13 +17,17 @@ std::optional<std::pair<Mode, std::string>> credential_id(Context& ctx) {
     if (ctx.cred.jwt.payload.sub) return std::pair{ctx.cred.mode, "jwt:" + *ctx.cred.jwt.payload.sub};
     return std::nullopt;
   }
-  auto rec = ctx.read(ctx.cred.mode, kv::api_key(ctx.cred.token_sha256), read_api_key);
+  if (ctx.keys.api_key.empty()) ctx.keys.api_key = kv::api_key(ctx.cred.token_sha256);
+  auto rec = ctx.read(ctx.cred.mode, ctx.keys.api_key, read_api_key);
   if (!rec.ok() || rec.value().pending || !rec.value().value) return std::nullopt;
   return std::pair{ctx.cred.mode, rec.value().value->id};
 }
 
-std::string record_key(Mode mode, const std::string& credential_id, const std::string& key) {
-  return kv::idempotency(mode, credential_id, key);
+// The record's key, built once per request.
+const std::string& record_key(Context& ctx, Mode mode, const std::string& credential_id) {
+  if (ctx.keys.idempotency.empty())
+    ctx.keys.idempotency = kv::idempotency(mode, credential_id, ctx.checked.idempotency_key);
+  return ctx.keys.idempotency;
 }
 
 }  // namespace
@@ -61,15 +65,14 @@ bool storable(int status, AnswerSource source) {
 void prefetch_idempotency(Context& ctx) {
   if (ctx.checked.idempotency_key.empty()) return;
   if (auto id = credential_id(ctx))
-    ctx.want(id->first, record_key(id->first, id->second, ctx.checked.idempotency_key),
-             kv::authority(id->first, ctx.request().account_id));
+    ctx.want(id->first, record_key(ctx, id->first, id->second), kv::authority(id->first, ctx.request().account_id));
 }
 
 Result<Flow> run_idempotency(Context& ctx) {
   const std::string& key = ctx.checked.idempotency_key;
   if (key.empty()) return Flow::next;
   Mode mode = ctx.grant->mode;
-  MB_ASSIGN_OR_RETURN(auto rec, ctx.read(mode, record_key(mode, ctx.grant->credential_id, key), read_idempotency,
+  MB_ASSIGN_OR_RETURN(auto rec, ctx.read(mode, record_key(ctx, mode, ctx.grant->credential_id), read_idempotency,
                                          kv::authority(mode, ctx.request().account_id)));
   if (rec.pending) return Flow::wait;
   if (!rec.value) return Flow::next;
@@ -77,7 +80,7 @@ Result<Flow> run_idempotency(Context& ctx) {
   ctx.idempotency_recorded = true;  // the stored answer is not stored again
   ctx.log.replayed = true;
   ctx.log.route = "edge";
-  return ctx.respond(rec.value->status, std::move(rec.value->body), {{"Idempotent-Replayed", "true"}});
+  return ctx.respond(rec.value->status, rec.value->body, {{"Idempotent-Replayed", "true"}});
 }
 
 std::optional<Effect> idempotency_record(Context& ctx, int status, const std::string& body, AnswerSource source) {
@@ -90,7 +93,7 @@ std::optional<Effect> idempotency_record(Context& ctx, int status, const std::st
   e.kind = ctx.cfg.host_write_authority ? EffectKind::kv_put_if_absent : EffectKind::kv_put;
   e.scope = kv::authority(ctx.grant->mode, ctx.request().account_id);
   e.store = std::string(mode_name(ctx.grant->mode));
-  e.key = record_key(ctx.grant->mode, ctx.grant->credential_id, key);
+  e.key = record_key(ctx, ctx.grant->mode, ctx.grant->credential_id);
   e.value = write_idempotency({fingerprint(ctx.request()), status, body});
   e.ttl_seconds = kIdempotencyTtlSeconds;
   return e;

@@ -57,7 +57,7 @@ Result<Flow> remote_candidates(Context& ctx, std::vector<const PublicKey*>& out)
         if (!copy.ok())
           ctx.notices.push_back(copy.problem().note);
         else if (copy.value().value)
-          source.copy_found(std::move(*copy.value().value));
+          source.copy_found(*copy.value().value);
         continue;
       }
       case JwksSource::Next::fetch: {

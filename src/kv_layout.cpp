@@ -17,8 +17,30 @@ bool unreserved(unsigned char c) {
          c == '.' || c == '~' || c == '@' || c == '+';
 }
 
+void append_encoded(std::string& out, std::string_view part) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char ch : part) {
+    auto c = static_cast<unsigned char>(ch);
+    if (unreserved(c)) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+}
+
 // prefix ":" part ":" part ..., each part encoded; hashed from the last part back while too long.
 std::string build(std::string_view prefix, std::initializer_list<std::string_view> parts) {
+  std::string key;
+  key.reserve(prefix.size() + 96);
+  key.append(prefix);
+  for (std::string_view p : parts) {
+    key.push_back(':');
+    append_encoded(key, p);
+  }
+  if (key.size() <= kMaxKeyBytes) return key;  // the usual case: one pass, one string
   std::string encoded[5];
   std::size_t n = 0, total = prefix.size();
   for (std::string_view p : parts) {
@@ -31,9 +53,7 @@ std::string build(std::string_view prefix, std::initializer_list<std::string_vie
     total = total - encoded[i].size() + hashed.size();
     encoded[i] = std::move(hashed);
   }
-  std::string key;
-  key.reserve(total);
-  key.append(prefix);
+  key.assign(prefix);
   for (std::size_t i = 0; i < n; ++i) key.append(1, ':').append(encoded[i]);
   return key;
 }
@@ -41,19 +61,9 @@ std::string build(std::string_view prefix, std::initializer_list<std::string_vie
 }  // namespace
 
 std::string encode_part(std::string_view part) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(part.size());
-  for (char ch : part) {
-    auto c = static_cast<unsigned char>(ch);
-    if (unreserved(c)) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
+  append_encoded(out, part);
   return out;
 }
 

@@ -62,11 +62,13 @@ TEST_CASE("two concurrent creates under one Idempotency-Key: one 201 and its rep
   CHECK(a.status == 201);
   CHECK(b.status == 201);
   CHECK(a.body == b.body);  // the same membership, byte for byte
-  int replayed = (header(a.headers, "idempotent-replayed") ? 1 : 0) + (header(b.headers, "idempotent-replayed") ? 1 : 0);
+  int replayed =
+      (header(a.headers, "idempotent-replayed") ? 1 : 0) + (header(b.headers, "idempotent-replayed") ? 1 : 0);
   CHECK(replayed == 1);
   CHECK(host.count_prefix("test", "account_membership:test:acct_1:email:race-idem@example.com") == 1);
   // The same key with another body is another request: 409 once the record is there.
-  Response other = host.run(engine, create(R"({"email":"race-other@example.com"})", kKey, {{"Idempotency-Key", "race-1"}}));
+  Response other =
+      host.run(engine, create(R"({"email":"race-other@example.com"})", kKey, {{"Idempotency-Key", "race-1"}}));
   CHECK(other.status == 409);
   CHECK(code_of(other) == code(Error::idempotency_key_reused));
 }
@@ -76,7 +78,8 @@ TEST_CASE("kv_get:stale: an existing membership answers 200 with its id, an Idem
   Engine engine(authority_vars());
   Response first = host.run(engine, create(R"({"email":"stale@example.com"})"));
   REQUIRE(first.status == 201);
-  Response keyed = host.run(engine, create(R"({"email":"stale-key@example.com"})", kKey, {{"Idempotency-Key", "st-1"}}));
+  Response keyed =
+      host.run(engine, create(R"({"email":"stale-key@example.com"})", kKey, {{"Idempotency-Key", "st-1"}}));
   REQUIRE(keyed.status == 201);
 
   host.faults = {"kv_get_stale"};  // the replica has seen none of it
@@ -91,7 +94,8 @@ TEST_CASE("kv_get:stale: an existing membership answers 200 with its id, an Idem
   CHECK(read_stale);
   CHECK(host.count_prefix("test", "account_membership:test:acct_1:email:stale@example.com") == 1);
 
-  Response retry = host.run(engine, create(R"({"email":"stale-key@example.com"})", kKey, {{"Idempotency-Key", "st-1"}}));
+  Response retry =
+      host.run(engine, create(R"({"email":"stale-key@example.com"})", kKey, {{"Idempotency-Key", "st-1"}}));
   CHECK(retry.status == 201);
   CHECK(retry.body == keyed.body);
   CHECK(header(retry.headers, "idempotent-replayed") == std::optional<std::string_view>("true"));
@@ -115,7 +119,8 @@ TEST_CASE("every edge write goes through the authority: membership, idempotency 
   host.fetch = [](const Effect&) {
     Outcome o;
     o.status = 201;
-    o.body = R"({"message":"success","success":true,"data":{"object":"account_membership","id":"am_1","account_id":"acct_1","user_id":null,"workspace_membership_id":null,"permissions":[],"created_at":"2026-11-28T03:07:00Z","updated_at":"2026-11-28T03:07:00Z","user":{"id":null,"email":"live@example.com","name":null}}})";
+    o.body =
+        R"({"message":"success","success":true,"data":{"object":"account_membership","id":"am_1","account_id":"acct_1","user_id":null,"workspace_membership_id":null,"permissions":[],"created_at":"2026-11-28T03:07:00Z","updated_at":"2026-11-28T03:07:00Z","user":{"id":null,"email":"live@example.com","name":null}}})";
     return o;
   };
   CHECK(host.run(origin, create(R"({"email":"live@example.com"})", kLiveKey)).status == 201);
