@@ -53,8 +53,8 @@ function jcoRunCli(input, { env = {}, cwd = work, jcoDir = null } = {}) {
 
 // Runs one request through the transpiled component as `jco run` does (node _run.js, stdin a
 // file as with `< request.http`), falling back to the CLI when jco wrote no _run.js.
-function runJco(input, { env = {}, kvDir = null } = {}) {
-  const vars = { ...env, ...(kvDir ? { MB_KV_DIR: kvDir } : {}) };
+function runJco(input, { env = {}, kvDir = null, originDir = null } = {}) {
+  const vars = { ...env, ...(kvDir ? { MB_KV_DIR: kvDir } : {}), ...(originDir ? { MB_ORIGIN_DIR: originDir } : {}) };
   if (!runJs) return jcoRunCli(input, { env: vars });
   const file = join(work, "stdin");
   writeFileSync(file, input);
@@ -140,3 +140,31 @@ for (const doc of scenarioFiles()) {
     for (const d of Object.values(kv)) rmSync(d, { recursive: true, force: true });
   });
 }
+
+// /origin preopened too (MB_ORIGIN_DIR): a live-mode create answered from a recorded origin answer,
+// the forward appended to /origin/requests.ndjson: the same bytes and files as under node:wasi.
+test("live mode with a recorded origin under jco: the same answer, recording and store as node:wasi", async () => {
+  assert.ok(existsSync(component), "the component was not built (first test)");
+  const dirs = { jco: { kv: tempDir(), origin: tempDir() }, wasi: { kv: tempDir(), origin: tempDir() } };
+  const data = { object: "account_membership", id: "am_Recorded000000000000000", account_id: "acct_1", user_id: null,
+                 workspace_membership_id: null, permissions: [], created_at: "2026-11-28T03:07:00Z", updated_at: "2026-11-28T03:07:00Z",
+                 user: { id: null, email: "rec@example.com", name: null } };
+  for (const d of Object.values(dirs)) {
+    seedKvDir(d.kv, seed);
+    writeFileSync(join(d.origin, "default.json"), JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }));
+  }
+  const input = rawRequest({ method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+    headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" }, json: { email: "rec@example.com" } });
+  const env = { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com", ...FIXED };
+  const out = runJco(input, { env, kvDir: dirs.jco.kv, originDir: dirs.jco.origin });
+  assert.equal(out.exitCode, 0, out.stderr);
+  const res = parseResponse(out.stdout);
+  assert.equal(res.status, 201, out.stdout.toString());
+  assert.equal(res.json.data.id, "am_Recorded000000000000000");
+  const wasi = await runCli(input, { env, kvDir: dirs.wasi.kv, originDir: dirs.wasi.origin });
+  assert.equal(out.stdout.toString("latin1"), wasi.stdout.toString("latin1"));
+  assert.equal(readFileSync(join(dirs.jco.origin, "requests.ndjson"), "utf8"), readFileSync(join(dirs.wasi.origin, "requests.ndjson"), "utf8"));
+  assert.deepEqual(readdirSync(dirs.jco.kv).sort(), readdirSync(dirs.wasi.kv).sort());
+  assert.ok(existsSync(join(dirs.jco.kv, encodeKey("account_membership:live:acct_1:email:rec@example.com"))));
+  for (const d of Object.values(dirs)) for (const p of Object.values(d)) rmSync(p, { recursive: true, force: true });
+});
