@@ -23,6 +23,9 @@ SRC
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# apt downloads as its _apt user: as root, let it write here (else apt warns that it downloads
+# "unsandboxed as root").
+if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$work"; fi
 (cd "$work" && apt-get source --download-only -qq bearssl >/dev/null)
 orig=$(ls "$work"/bearssl_*.orig.tar.* | head -n1)
 got=$(sha256sum "$orig" | cut -d' ' -f1)

@@ -44,7 +44,8 @@ export async function runCli(input, { env = {}, args = [], kvDir = null, originD
 // Every answer the command wrote must agree with docs/openapi.yaml (tests/openapi.mjs); a
 // disagreement throws, failing the test that ran the command. The request's method and path come
 // from its request line (raw HTTP) or its JSON line (--ndjson); an unreadable one has no path.
-function checkAnswers(input, args, stdout) {
+// Exported for the other runners of the command (tests/wasm/jco.test.mjs).
+export function checkAnswers(input, args, stdout) {
   if (!stdout.length) return;
   if (args.includes("--ndjson")) {
     const requests = String(input).split("\n").filter((l) => l.length);

@@ -13,7 +13,9 @@ import { assertAnswer, isApiPath } from "../openapi.mjs";
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const run = promisify(execFile);
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "true" };
+// CLOUDFLARE_CF_FETCH_ENABLED=false: no fetch of Request.cf data from workers.cloudflare.com (offline
+// it logged a getaddrinfo ENOTFOUND stack per start); Miniflare's placeholder is used.
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", CI: "true" };
 
 export function freePort() {
   return new Promise((resolve, reject) => {
