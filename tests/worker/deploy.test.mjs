@@ -36,10 +36,11 @@ function dryRun(outdir, extraArgs = []) {
   return output;
 }
 
-// The bindings wrangler.toml declares (comments removed): KV namespaces, rate limiters, [vars].
+// The bindings wrangler.toml declares (comments removed): KV namespaces, Durable Objects, rate
+// limiters, [vars].
 function declaredBindings(toml) {
   const lines = toml.split("\n").map((l) => l.replace(/\s+#.*$/, "").replace(/^\s*#.*$/, ""));
-  const out = { kv: [], ratelimits: [], vars: [] };
+  const out = { kv: [], durableObjects: [], ratelimits: [], vars: [] };
   let section = null;
   for (const line of lines) {
     const header = /^\s*\[\[?([\w.]+)\]\]?\s*$/.exec(line);
@@ -48,6 +49,7 @@ function declaredBindings(toml) {
     if (!kv) continue;
     if (section === "kv_namespaces" && kv[1] === "binding") out.kv.push(kv[2]);
     if (section === "ratelimits" && kv[1] === "name") out.ratelimits.push(kv[2]);
+    if (section === "durable_objects.bindings" && kv[1] === "name") out.durableObjects.push(kv[2]);
     if (section === "vars") out.vars.push(kv[1]);
   }
   return out;
@@ -104,6 +106,9 @@ test("wrangler deploy --dry-run builds the bundle offline, without an account, f
   assert.deepEqual(declared.kv, ["KV"]);
   assert.match(output, /env\.KV \([^)]*\)\s+KV Namespace/, output);
   for (const name of declared.ratelimits) assert.match(output, new RegExp(`env\\.${name}\\b`), `${name} not listed`);
+  // The write authority of consistent creates (docs/storage.md): on by default, with its class.
+  assert.deepEqual(declared.durableObjects, ["ACCOUNT_STORE"]);
+  assert.match(output, /env\.ACCOUNT_STORE \(AccountStore\)\s+Durable Object/, output);
   assert.ok(declared.vars.includes("ROUTING") && declared.vars.length >= 10, `[vars] not parsed: ${declared.vars}`);
   for (const name of declared.vars) assert.match(output, new RegExp(`env\\.${name} \\(.*\\)\\s+Environment Variable`), `${name} not listed`);
   for (const name of ["ALLOW_FAULT_INJECTION", "FAULTS"]) assert.doesNotMatch(output, new RegExp(`env\\.${name}\\b`), `${name} must never be deployed`);
