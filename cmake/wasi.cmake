@@ -1,11 +1,17 @@
 # WASI builds: the worker reactor and the wasmtime command.
-# -O2: about a third less CPU per request than -Oz for about +25 KiB gzipped (docs/benchmarks.md,
-# variant Oz+bearssl-O3; still well inside the 150 KB budget). clang's driver hands the same level
-# to wasm-opt after linking. NDEBUG: no nlohmann invariant asserts per value.
-set(CMAKE_C_FLAGS_RELEASE "-O2 -DNDEBUG")
-set(CMAKE_CXX_FLAGS_RELEASE "-O2 -DNDEBUG")
+# Size first (-Oz, and clang's driver hands -Oz to wasm-opt after linking), speed where a request's
+# time goes: the per-request loops over bytes — the JSON reader and writer (nlohmann's lexer
+# inside), the worker ABI's frames, the KV layout's encoding — at -O2. The stage logic runs once
+# per request and at -O2 was mostly inlined std::string code: -Oz takes the module from ~125 to
+# ~96 KB gzipped (SPEC: at most 100 KB) for a few percent of CPU (docs/benchmarks.md, variants
+# "mixed" and "O2+bearssl-O3"). NDEBUG: no nlohmann invariant asserts per value.
+set(CMAKE_C_FLAGS_RELEASE "-Oz -DNDEBUG")
+set(CMAKE_CXX_FLAGS_RELEASE "-Oz -DNDEBUG")
+set_source_files_properties(
+  src/json_reader.cpp src/json_writer.cpp src/kv_layout.cpp wasm/frames.cpp wasm/worker_entry.cpp
+  PROPERTIES COMPILE_OPTIONS "-O2")
 # BearSSL's P-256 and RSA arithmetic at -O3: ES256 verification ~1.7x faster than at -Oz
-# (docs/benchmarks.md, variant bearssl-O3). Comes after the -O2 above on the command line.
+# (docs/benchmarks.md, variant bearssl-O3). Comes after the -Oz above on the command line.
 target_compile_options(bearssl PRIVATE -O3)
 target_compile_options(mb_flags INTERFACE -ffunction-sections -fdata-sections)
 

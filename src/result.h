@@ -7,10 +7,10 @@
 //   an effect's failure     a Problem with a 5xx Error (KV, origin, key provider);
 //   a broken invariant      not a Problem: the core aborts, the host turns the trap into a 500.
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
-#include <variant>
 
 #include "errors.h"
 #include "http.h"
@@ -31,21 +31,24 @@ inline Problem problem(Error e, std::string note = {}) {
   return p;
 }
 
+// The Problem lives on the heap: a Result moves as a value and a pointer, so the many error paths
+// cost little code and no copies of the details.
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  Result(Problem p) : v_(std::in_place_index<1>, std::move(p)) {}    // NOLINT
-  Result(Error e) : Result(mb::problem(e)) {}                        // NOLINT
+  Result(T value) : value_(std::move(value)) {}                             // NOLINT: implicit by design
+  Result(Problem p) : problem_(std::make_unique<Problem>(std::move(p))) {}  // NOLINT
+  Result(Error e) : problem_(std::make_unique<Problem>(mb::problem(e))) {}  // NOLINT
 
-  bool ok() const { return v_.index() == 0; }
-  T& value() { return *std::get_if<0>(&v_); }
-  const T& value() const { return *std::get_if<0>(&v_); }
-  Problem& problem() { return *std::get_if<1>(&v_); }
-  const Problem& problem() const { return *std::get_if<1>(&v_); }
+  bool ok() const { return !problem_; }
+  T& value() { return *value_; }
+  const T& value() const { return *value_; }
+  Problem& problem() { return *problem_; }
+  const Problem& problem() const { return *problem_; }
 
  private:
-  std::variant<T, Problem> v_;
+  std::optional<T> value_;
+  std::unique_ptr<Problem> problem_;
 };
 
 // A result without a value: ok, or the Problem.
@@ -53,14 +56,14 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Problem p) : p_(std::move(p)) {}  // NOLINT
-  Result(Error e) : p_(mb::problem(e)) {}  // NOLINT
-  bool ok() const { return !p_; }
-  Problem& problem() { return *p_; }
-  const Problem& problem() const { return *p_; }
+  Result(Problem p) : problem_(std::make_unique<Problem>(std::move(p))) {}  // NOLINT
+  Result(Error e) : problem_(std::make_unique<Problem>(mb::problem(e))) {}  // NOLINT
+  bool ok() const { return !problem_; }
+  Problem& problem() { return *problem_; }
+  const Problem& problem() const { return *problem_; }
 
  private:
-  std::optional<Problem> p_;
+  std::unique_ptr<Problem> problem_;
 };
 using Status = Result<void>;
 

@@ -53,10 +53,12 @@ Json effect_to_json(const Effect& e) {
       j["key"] = e.key;
       break;
     case EffectKind::kv_put:
+    case EffectKind::kv_put_if_absent:
       j["store"] = e.store;
       j["key"] = e.key;
       j["value"] = e.value;
       j["ttl"] = e.ttl_seconds;
+      if (!e.scope.empty()) j["scope"] = e.scope;
       break;
     case EffectKind::fetch: {
       j["method"] = e.method;

@@ -100,9 +100,21 @@ export class WasmCore {
     const x = this.exports;
     const frame = requestFrame(meta);
     const random = this.random(64);
-    const handle = this.call((mp, ml) =>
-      this.call((bp, bl) =>
-        this.call((rp, rl) => x.mb_begin(mp, ml, bp, bl, this.now(), rp, rl), random), body ?? new Uint8Array(0)), frame);
+    const payload = body ?? new Uint8Array(0);
+    // One allocation for the three inputs of mb_begin (request frame, body, randomness).
+    const size = frame.length + payload.length + random.length;
+    const ptr = x.mb_alloc(size);
+    const memory = new Uint8Array(x.memory.buffer, ptr, size);
+    memory.set(frame, 0);
+    memory.set(payload, frame.length);
+    memory.set(random, frame.length + payload.length);
+    let handle;
+    try {
+      handle = x.mb_begin(ptr, frame.length, ptr + frame.length, payload.length, this.now(),
+                          ptr + frame.length + payload.length, random.length);
+    } finally {
+      x.mb_free(ptr);
+    }
     if (handle === 0) throw new Error("mb_begin refused the request frame");
     return new Exchange(this, handle);
   }
