@@ -46,18 +46,8 @@ struct Reader {
     out = value;
   }
   std::vector<std::string> list(const char* name) {
-    std::vector<std::string> out;
     const std::string* v = get(name);
-    if (!v) return out;
-    std::string_view s = *v;
-    while (!s.empty()) {
-      std::size_t comma = s.find(',');
-      std::string_view item = trim(s.substr(0, comma));
-      if (!item.empty()) out.emplace_back(item);
-      if (comma == std::string_view::npos) break;
-      s.remove_prefix(comma + 1);
-    }
-    return out;
+    return v ? split_list(*v) : std::vector<std::string>{};
   }
 };
 

@@ -30,6 +30,8 @@ bool iequals(std::string_view a, std::string_view b);
 // The value of a header (case-insensitive name); nullopt when absent. `count` gets how many there were.
 std::optional<std::string_view> header(const Headers& h, std::string_view name, int* count = nullptr);
 std::string_view trim(std::string_view s);
+// A comma list ("a, b,,c"): the items, trimmed, empty ones left out.
+std::vector<std::string> split_list(std::string_view s);
 // Percent-decodes a query component ('+' is a space); nullopt on a malformed escape.
 std::optional<std::string> percent_decode(std::string_view s);
 

@@ -8,15 +8,8 @@
 namespace mb::wasi {
 
 std::set<std::string> parse_faults(std::string_view list) {
-  std::set<std::string> out;
-  while (!list.empty()) {
-    std::size_t comma = list.find(',');
-    std::string_view f = trim(list.substr(0, comma));
-    if (!f.empty()) out.emplace(f);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  return out;
+  std::vector<std::string> names = split_list(list);
+  return {names.begin(), names.end()};
 }
 
 Driver::Driver(Engine& engine, HostOptions options, std::function<std::int64_t()> now_ms,

@@ -2,7 +2,7 @@
 // ACCOUNT_STORE object of each account is the write authority, KV its read replica.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, readSeed, send, listKeys, configVariant } from "./harness.mjs";
+import { startWorker, readSeed, send, listKeys, configVariant, eventually } from "./harness.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 
 const KEY = "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc";
@@ -12,14 +12,6 @@ const create = (w, json, extra = {}) => send(w.url, { method: "POST", target: "/
   headers: { Authorization: KEY, "Content-Type": "application/json", ...extra }, json });
 const count = (results) => results.reduce((c, r) => ({ ...c, [r.status]: (c[r.status] ?? 0) + 1 }), {});
 
-async function eventually(fn, ms = 5000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 before(async () => {
   worker = await startWorker({ seed: readSeed(), vars: { ROUTING: "edge", RATE_LIMIT_PER_MINUTE: "0" } });

@@ -81,6 +81,16 @@ export function configVariant(name, edit) {
   return config;
 }
 
+// Polls fn until it answers something truthy or ms pass; its last answer.
+export async function eventually(fn, ms = 5000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v || Date.now() > end) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 // Starts wrangler dev. `vars` override wrangler.toml's [vars] (written to an --env-file).
 export async function startWorker({ vars = {}, seed = null, config = join(root, "wrangler.toml"), timeoutMs = 60000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "mb-worker-"));

@@ -2,7 +2,7 @@
 // with a real origin server on loopback (demo/origin.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startWorker, readSeed, send, getKey, listKeys } from "./harness.mjs";
+import { startWorker, readSeed, send, getKey, listKeys, eventually } from "./harness.mjs";
 import { startOrigin } from "../../demo/origin.mjs";
 
 const LIVE = "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc";
@@ -15,14 +15,6 @@ const create = (auth, json, extra = {}, account = "acct_1") => send(worker.url, 
   headers: { Authorization: auth, "Content-Type": "application/json", ...extra }, json,
 });
 
-async function eventually(fn, ms = 5000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v || Date.now() > end) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 before(async () => {
   origin = await startOrigin({ secret: SECRET });
