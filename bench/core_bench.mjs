@@ -4,13 +4,22 @@
 // answered from an in-memory Map. One warm instance per case (fresh KV, fresh caches), warm-up
 // requests first, then each timed request measured alone with process.hrtime.
 //
-//   node bench/core_bench.mjs --fixture build/bench/fixture.json --wasm <module> [--only <case>]
+//   node bench/core_bench.mjs --fixture build/bench/fixture.json --wasm <module> [--only <case>[,<case>…]]
 //        [--core <dir with core.mjs>] [--limit n]
 //        [--profile out-{case}.cpuprofile]   (V8 CPU profile of the timed requests only)
 // Prints one JSON line per case (same fields as bench/native_bench.cpp). Each case runs twice on
-// fresh instances: once as is (median_us, p99_us: the whole exchange, JS glue included), and once
+// fresh instances: once as is (median_us, p99_us: the whole exchange, JS glue included; cpu_us: the
+// process's CPU time over the timed requests divided by their number, all threads), and once
 // with mb_begin/mb_resume/mb_end wrapped in timers (wasm_median_us, wasm_p99_us: the time inside
-// the wasm only, which is what SPEC §7 budgets; the JS side then is the difference).
+// the wasm only; the JS side then is the difference).
+//
+// The host is set up per case as the worker sets it up (fixture `host`): with the write authority
+// (ACCOUNT_STORE bound: creates are kv_put_if_absent, answered from the Map), and/or with WebCrypto
+// (verify_signature effects performed by host-shims/workers/signatures.mjs — the worker's own
+// code — on Node's crypto.subtle: each key imported once and cached, the exchange awaits the
+// verify exactly as the worker does, and the time includes it). Node runs a WebCrypto job on its
+// libuv thread pool, so for those cases the wall time includes two thread hand-offs that workerd
+// (which verifies on the isolate's thread) does not have; cpu_us counts the pool thread's work.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
@@ -26,38 +35,92 @@ const { values: args } = parseArgs({
     limit: { type: "string" },
     profile: { type: "string" }, // write a V8 CPU profile of the timed requests to this file
     interval: { type: "string", default: "50" }, // sampling interval in µs for --profile
+    "verify-alone": { type: "boolean", default: false }, // also time crypto.subtle.verify alone
   },
 });
 const { WasmCore } = await import(join(args.core, "core.mjs"));
+const { verifySignature } = await import(join(args.core, "signatures.mjs"));
 const fx = JSON.parse(readFileSync(args.fixture, "utf8"));
 const module = new WebAssembly.Module(readFileSync(args.wasm));
 const encoder = new TextEncoder();
 const limit = args.limit ? Number(args.limit) : Infinity;
+const only = args.only ? new Set(args.only.split(",")) : null;
 
-function perform(kv, e) {
+// Effect counters of the timed requests (see perRequest below).
+const counts = {};
+const resetCounts = () => Object.assign(counts, { rounds: 0, readRounds: 0, writeRounds: 0, verifyRounds: 0, reads: 0, writes: 0, putIfAbsent: 0, backgroundWrites: 0, verifies: 0 });
+resetCounts();
+
+function countRound(effects) {
+  let reads = 0, writes = 0, verifies = 0;
+  for (const e of effects) {
+    if (e.op === "kv_get") reads++;
+    else if (e.op === "kv_put") writes++;
+    else if (e.op === "kv_put_if_absent") { writes++; counts.putIfAbsent++; }
+    else if (e.op === "verify_signature") verifies++;
+  }
+  counts.rounds++;
+  if (reads) { counts.readRounds++; counts.reads += reads; }
+  if (writes) { counts.writeRounds++; counts.writes += writes; }
+  if (verifies) { counts.verifyRounds++; counts.verifies += verifies; }
+}
+
+function performSync(kv, e) {
   switch (e.op) {
-    case "kv_get": return { id: e.id, ok: true, value: kv.get(e.key) ?? null };
-    case "kv_put": kv.set(e.key, e.value); return { id: e.id, ok: true };
-    case "rate_limit": return { id: e.id, ok: true, allowed: true };
-    default: return { id: e.id, ok: false, error: "refused" };
+    case "kv_get": return { id: e.id, value: kv.get(e.key) ?? null };
+    case "kv_put": kv.set(e.key, e.value); return { id: e.id };
+    case "kv_put_if_absent": {
+      const there = kv.get(e.key);
+      if (there !== undefined) return { id: e.id, created: false, value: there };
+      kv.set(e.key, e.value);
+      return { id: e.id, created: true };
+    }
+    case "rate_limit": return { id: e.id, allowed: true };
+    default: return { id: e.id, failure: 3, detail: `not performed here: ${e.op}` };
   }
 }
 
-// Effect counters of the timed requests: read rounds, KV reads, KV writes (incl. background).
-const counts = { readRounds: 0, reads: 0, writes: 0 };
+async function performAsync(kv, e) {
+  if (e.op !== "verify_signature") return performSync(kv, e);
+  try { return await verifySignature(e); } catch (err) { return { id: e.id, failure: 3, detail: String(err?.message ?? err) }; }
+}
 
-// As the worker does it: the body as bytes, the metadata as JSON, effects until done.
+function background(kv, step) {
+  for (const e of step.background) {
+    performSync(kv, e);
+    if (e.op === "kv_put" || e.op === "kv_put_if_absent") counts.backgroundWrites++;
+  }
+}
+
+const meta = (r) => ({ method: r.method, target: r.target, headers: r.headers, body_truncated: false });
+
+// As the worker does it: the body as bytes, the metadata as a frame, effects until done.
 function runOne(core, kv, r) {
-  const exchange = core.begin({ method: r.method, target: r.target, headers: r.headers, body_truncated: false }, encoder.encode(r.body));
+  const exchange = core.begin(meta(r), encoder.encode(r.body));
   try {
     let step = exchange.step();
     while (!step.done) {
-      let reads = 0;
-      for (const e of step.effects) if (e.op === "kv_get") reads++; else if (e.op === "kv_put") counts.writes++;
-      if (reads) { counts.readRounds++; counts.reads += reads; }
-      step = exchange.resume(step.effects.map((e) => perform(kv, e)));
+      countRound(step.effects);
+      step = exchange.resume(step.effects.map((e) => performSync(kv, e)));
     }
-    for (const e of step.background) { perform(kv, e); if (e.op === "kv_put") counts.writes++; }
+    background(kv, step);
+    return step.status;
+  } finally {
+    exchange.end();
+  }
+}
+
+// The same with effects awaited (the WebCrypto cases), as worker.mjs's loop does.
+async function runOneAsync(core, kv, r) {
+  const exchange = core.begin(meta(r), encoder.encode(r.body));
+  try {
+    let step = exchange.step();
+    while (!step.done) {
+      countRound(step.effects);
+      const outcomes = await Promise.all(step.effects.map((e) => performAsync(kv, e)));
+      step = exchange.resume(outcomes);
+    }
+    background(kv, step);
     return step.status;
   } finally {
     exchange.end();
@@ -86,16 +149,24 @@ function timeExports(core) {
   core.exports = wrapped;
 }
 
+// The worker's env for a case: the fixture's vars, plus the bindings the case's host has.
+function envFor(c) {
+  const env = { ...fx.vars };
+  if (c.host?.writeAuthority) env.ACCOUNT_STORE = { idFromName: (name) => name };
+  return env;
+}
+
 // One case on a fresh instance and a fresh KV: warm-up, then the timed requests.
 async function runCase(c, { timedExports }) {
   const kv = new Map(fx.seed.map((s) => [s.key, s.value]));
   const notices = [];
-  const core = new WasmCore(module, fx.vars, { now: () => fx.now_ms, log: (l) => notices.push(l) });
+  const core = new WasmCore(module, envFor(c), { now: () => fx.now_ms, log: (l) => notices.push(l), webCrypto: Boolean(c.host?.webCrypto) });
   if (core.configError) throw new Error(`configuration error: ${notices.join("; ")}`);
   if (timedExports) timeExports(core);
-  for (const r of c.warmup) runOne(core, kv, r);
+  const isAsync = Boolean(c.host?.webCrypto);
+  for (const r of c.warmup) isAsync ? await runOneAsync(core, kv, r) : runOne(core, kv, r);
   const timed = c.timed.slice(0, limit);
-  Object.assign(counts, { readRounds: 0, reads: 0, writes: 0 });
+  resetCounts();
   let session;
   if (args.profile && !timedExports) {
     session = new Session();
@@ -107,36 +178,70 @@ async function runCase(c, { timedExports }) {
   const us = new Float64Array(timed.length);
   const wasmUs = new Float64Array(timed.length);
   let ok = 0;
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < timed.length; i++) {
     inWasm = 0n;
     const t0 = process.hrtime.bigint();
-    const status = runOne(core, kv, timed[i]);
+    const status = isAsync ? await runOneAsync(core, kv, timed[i]) : runOne(core, kv, timed[i]);
     us[i] = Number(process.hrtime.bigint() - t0) / 1000;
     wasmUs[i] = Number(inWasm) / 1000;
     if (status === c.expect) ok++;
     else if (ok + 5 > i) console.error(`${c.name}: request ${i} answered ${status}, expected ${c.expect}`);
   }
+  const cpu = process.cpuUsage(cpu0);
   if (session) {
     const { profile } = await session.post("Profiler.stop");
     writeFileSync(args.profile.replace("{case}", c.name), JSON.stringify(profile));
     session.disconnect();
   }
-  return { us, wasmUs, ok, n: timed.length };
+  return { us, wasmUs, ok, n: timed.length, cpuUs: (cpu.user + cpu.system) / timed.length };
+}
+
+// crypto.subtle.verify alone, as the worker calls it (key imported once), awaited one at a time:
+// the process's CPU per verify (pool thread included) and the wall time per verify.
+async function verifyAlone(c) {
+  const kv = new Map(fx.seed.map((s) => [s.key, s.value]));
+  const core = new WasmCore(module, envFor(c), { now: () => fx.now_ms, log: () => {}, webCrypto: true });
+  // The effect the core asks for on the first timed request: its key, input and signature.
+  const ex = core.begin(meta(c.timed[0]), encoder.encode(c.timed[0].body));
+  let step = ex.step();
+  let effect;
+  while (!step.done && !effect) {
+    effect = step.effects.find((e) => e.op === "verify_signature");
+    if (!effect) step = ex.resume(step.effects.map((e) => performSync(kv, e)));
+  }
+  ex.end();
+  if (!effect) return null;
+  const n = Math.min(2000, limit);
+  for (let i = 0; i < 200; i++) await verifySignature(effect);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  let valid = 0;
+  for (let i = 0; i < n; i++) if ((await verifySignature(effect)).valid) valid++;
+  const wall = Number(process.hrtime.bigint() - t0) / 1000 / n;
+  const cpu = process.cpuUsage(cpu0);
+  return { n, valid, wall_us: wall, cpu_us: (cpu.user + cpu.system) / n };
 }
 
 let failures = 0;
 for (const c of fx.cases) {
-  if (args.only && c.name !== args.only) continue;
+  if (only && !only.has(c.name)) continue;
   const plain = await runCase(c, { timedExports: false });
-  const perRequest = { read_rounds: counts.readRounds / plain.n, kv_reads: counts.reads / plain.n, kv_writes: counts.writes / plain.n };
+  const n = plain.n;
+  const perRequest = {
+    rounds: counts.rounds / n, read_rounds: counts.readRounds / n, write_rounds: counts.writeRounds / n, verify_rounds: counts.verifyRounds / n,
+    kv_reads: counts.reads / n, kv_writes: (counts.writes + counts.backgroundWrites) / n, foreground_writes: counts.writes / n,
+    background_writes: counts.backgroundWrites / n, put_if_absent: counts.putIfAbsent / n, verifies: counts.verifies / n,
+  };
   const timed = args.profile ? null : await runCase(c, { timedExports: true });
   const sorted = Float64Array.from(plain.us).sort();
   const wasmSorted = timed ? Float64Array.from(timed.wasmUs).sort() : null;
-  const mean = plain.us.reduce((a, b) => a + b, 0) / plain.n;
+  const mean = plain.us.reduce((a, b) => a + b, 0) / n;
   const ok = Math.min(plain.ok, timed ? timed.ok : plain.ok);
-  if (ok !== plain.n) failures++;
-  console.log(JSON.stringify({ case: c.name, n: plain.n, median_us: percentile(sorted, 0.5), p99_us: percentile(sorted, 0.99), mean_us: mean,
-    wasm_median_us: wasmSorted ? percentile(wasmSorted, 0.5) : null, wasm_p99_us: wasmSorted ? percentile(wasmSorted, 0.99) : null,
-    status_ok: ok, per_request: perRequest }));
+  if (ok !== n) failures++;
+  const alone = c.host?.webCrypto && args["verify-alone"] && !args.profile ? await verifyAlone(c) : undefined;
+  console.log(JSON.stringify({ case: c.name, n, median_us: percentile(sorted, 0.5), p99_us: percentile(sorted, 0.99), mean_us: mean,
+    cpu_us: plain.cpuUs, wasm_median_us: wasmSorted ? percentile(wasmSorted, 0.5) : null, wasm_p99_us: wasmSorted ? percentile(wasmSorted, 0.99) : null,
+    status_ok: ok, per_request: perRequest, host: c.host ?? {}, ...(alone ? { verify_alone: alone } : {}) }));
 }
 process.exitCode = failures ? 1 : 0;

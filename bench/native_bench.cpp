@@ -8,7 +8,11 @@
 //
 //   native_bench <fixture.json> [--only <case>] [--limit <n>] [--mode core|wire]
 //
-// Prints one JSON line per case: {"case","mode","n","median_us","p99_us","mean_us","status_ok"}.
+// Prints one JSON line per case: {"case","mode","n","median_us","p99_us","mean_us","status_ok",
+// "per_request": {rounds, read_rounds, write_rounds, kv_reads, kv_writes, put_if_absent}}.
+// A case's "host" (bench/lib/fixture.mjs) is honoured as the worker sets it: writeAuthority adds
+// HOST_WRITE_AUTHORITY=1 (creates are kv_put_if_absent, answered by the in-memory map); webCrypto
+// cases are skipped (no WebCrypto here: the BearSSL cases are the native figures).
 // Two modes per case: "core" calls the Exchange directly; "wire" also goes through the frames of
 // the worker ABI (wasm/frames.h: request frame read, every step written, every outcome batch
 // written and read), so the difference is what the ABI's codec costs natively.
@@ -62,6 +66,27 @@ std::vector<mb::Request> requests(const Json& list) {
   return out;
 }
 
+// Effects of the timed requests, for the per-request counts.
+struct Counts {
+  std::size_t rounds = 0, read_rounds = 0, write_rounds = 0, reads = 0, writes = 0, put_if_absent = 0;
+  void round(const std::vector<mb::Effect>& effects) {
+    std::size_t r = 0, w = 0;
+    for (const mb::Effect& e : effects) {
+      if (e.kind == mb::EffectKind::kv_get) ++r;
+      if (e.kind == mb::EffectKind::kv_put) ++w;
+      if (e.kind == mb::EffectKind::kv_put_if_absent) { ++w; ++put_if_absent; }
+    }
+    ++rounds;
+    if (r) { ++read_rounds; reads += r; }
+    if (w) { ++write_rounds; writes += w; }
+  }
+  void background(const std::vector<mb::Effect>& effects) {
+    for (const mb::Effect& e : effects)
+      if (e.kind == mb::EffectKind::kv_put || e.kind == mb::EffectKind::kv_put_if_absent) ++writes;
+  }
+};
+Counts counts;
+
 // One request to its final step; effects answered from the in-memory KV. Returns the status.
 int run_one(mb::Engine& engine, mb::native::MemoryHost& host, const mb::Request& request, std::string& random) {
   // Fresh bytes per request without a hash: the ids only need to differ, not to be secret here.
@@ -70,11 +95,13 @@ int run_one(mb::Engine& engine, mb::native::MemoryHost& host, const mb::Request&
   mb::Step step = exchange.begin(request, {host.now_ms, random});
   int rounds = 0;
   while (!step.done && ++rounds < 16) {
+    counts.round(step.effects);
     std::vector<mb::Outcome> outcomes;
     outcomes.reserve(step.effects.size());
     for (const mb::Effect& e : step.effects) outcomes.push_back(host.perform(e));
     step = exchange.resume(outcomes, host.now_ms);
   }
+  counts.background(step.background);
   for (const mb::Effect& e : step.background) host.perform(e);
   return step.done ? step.response.status : 0;
 }
@@ -93,6 +120,7 @@ int run_one_wire(mb::Engine& engine, mb::native::MemoryHost& host, const std::st
   mb::frames::write_step(step, step_frame);
   int rounds = 0;
   while (!step.done && ++rounds < 16) {
+    counts.round(step.effects);
     std::vector<mb::Outcome> outcomes;
     for (const mb::Effect& e : step.effects) outcomes.push_back(host.perform(e));
     std::vector<mb::Outcome> read_back;
@@ -100,6 +128,7 @@ int run_one_wire(mb::Engine& engine, mb::native::MemoryHost& host, const std::st
     step = exchange.resume(read_back, host.now_ms);
     mb::frames::write_step(step, step_frame);
   }
+  counts.background(step.background);
   for (const mb::Effect& e : step.background) host.perform(e);
   return step.done && !step_frame.empty() ? step.response.status : 0;
 }
@@ -142,6 +171,13 @@ int main(int argc, char** argv) {
     kase.name = str(c["name"]);
     if (!only.empty() && kase.name != only) continue;
     kase.expect = c["expect"].get<int>();
+    const bool write_authority = c.contains("host") && c["host"].contains("writeAuthority") && c["host"]["writeAuthority"].is_boolean() &&
+                                 c["host"]["writeAuthority"].get<bool>();
+    const bool web_crypto = c.contains("host") && c["host"].contains("webCrypto") && c["host"]["webCrypto"].is_boolean() &&
+                            c["host"]["webCrypto"].get<bool>();
+    if (web_crypto) continue;
+    mb::Vars case_vars = vars;
+    if (write_authority) case_vars["HOST_WRITE_AUTHORITY"] = "1";
     kase.warmup = requests(c["warmup"]);
     kase.timed = requests(c["timed"]);
     if (limit && kase.timed.size() > limit) kase.timed.resize(limit);
@@ -152,7 +188,7 @@ int main(int argc, char** argv) {
       mb::native::MemoryHost host;
       host.now_ms = now_ms;
       for (const Json& s : fx["seed"]) host.seed(str(s["store"]), str(s["key"]), str(s["value"]));
-      mb::Engine engine(vars);
+      mb::Engine engine(case_vars);
       if (!engine.config().error.empty()) {
         std::fprintf(stderr, "native_bench: configuration error: %s\n", engine.config().error.c_str());
         return 2;
@@ -170,6 +206,7 @@ int main(int argc, char** argv) {
           run_one(engine, host, r, random);
       }
 
+      counts = Counts{};
       std::vector<double> us;
       us.reserve(kase.timed.size());
       std::size_t ok = 0;
@@ -183,12 +220,15 @@ int main(int argc, char** argv) {
       }
       double sum = 0;
       for (double x : us) sum += x;
+      const auto per = [&](std::size_t x) { return us.empty() ? 0.0 : static_cast<double>(x) / static_cast<double>(us.size()); };
       if (ok != kase.timed.size()) ++failures;
       std::printf(
           "{\"case\":\"%s\",\"mode\":\"%s\",\"n\":%zu,\"median_us\":%.3f,\"p99_us\":%.3f,\"mean_us\":%.3f,"
-          "\"status_ok\":%zu}\n",
+          "\"status_ok\":%zu,\"per_request\":{\"rounds\":%.3f,\"read_rounds\":%.3f,\"write_rounds\":%.3f,\"kv_reads\":%.3f,"
+          "\"kv_writes\":%.3f,\"put_if_absent\":%.3f}}\n",
           kase.name.c_str(), mode, us.size(), percentile(us, 0.5), percentile(us, 0.99),
-          us.empty() ? 0.0 : sum / static_cast<double>(us.size()), ok);
+          us.empty() ? 0.0 : sum / static_cast<double>(us.size()), ok, per(counts.rounds), per(counts.read_rounds),
+          per(counts.write_rounds), per(counts.reads), per(counts.writes), per(counts.put_if_absent));
       std::fflush(stdout);
     }
   }

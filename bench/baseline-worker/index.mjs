@@ -1,15 +1,22 @@
 // The baseline of SPEC §7: the same job as the product, for the benchmarked paths, written the
-// way a plain JS worker would be, with popular libraries: Hono (routing), zod (body schema),
-// jose (JWT verification). Same KV layout and seed as the product; no in-isolate record cache
-// (reads every record on every request), but independent KV reads run concurrently, so a cold
-// request takes as few KV rounds as the product's cold path:
-//   API key: round 1 apikey + account + (workspace membership | user_by_email), round 2 the
-//            membership record, then the put for a create (4 reads + 1 put; a replay: 4 reads).
-//   JWT:     jose verify (no KV), round 1 account + (workspace membership | user_by_email),
-//            round 2 the membership record, then the put.
+// way a good Workers engineer writes it with popular libraries: Hono (routing), zod (body schema),
+// jose (JWT verification on WebCrypto, each key imported once per isolate by its local JWK set).
+// Same KV layout and seed as the product. No in-isolate record cache (every request reads its
+// records: that cache is the product's lever, SPEC §7), but every read that does not depend on
+// another goes out at once (Promise.all), so a request waits on as few KV rounds as the layout
+// allows:
+//   API key:  round 1: the key record, the account, the workspace membership (link) or the user by
+//             email (invite) and, for an invite, the membership keyed by the email itself (the
+//             key of an invite whose user is unknown); round 2 only when the membership key needs
+//             the user id read in round 1 (a link, or an invite of a known user); then the put.
+//             Email create of an unknown user: 1 read round (4 reads) + 1 put. Link: 2 rounds.
+//   JWT:      jose verify (no KV), then the same rounds without the key record.
 // Not implemented (not on the measured paths): Idempotency-Key, rate limits, CORS, origin
-// routing/forwarding, duplicate-key JSON refusal, KV_TEST/KV_LIVE, JWKS URL.
-// One JSON log line per request, as the product's worker prints.
+// routing/forwarding, the Durable Object write authority (a plain KV put, as the product does
+// without its ACCOUNT_STORE binding), duplicate-key JSON refusal, KV_TEST/KV_LIVE, JWKS URL.
+// Logging: one JSON line per request (console.log), the same fields as the product's line at its
+// default LOG_LEVEL=info, and none at LOG_LEVEL=warn or error, as the product: the benchmark runs
+// both workers logging (the default) and both quiet.
 import { Hono } from "hono";
 import { z } from "zod";
 import { createLocalJWKSet, jwtVerify } from "jose";
@@ -48,17 +55,28 @@ function membershipId() {
   return id;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const encoder = new TextEncoder();
 async function sha256Hex(text) {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
+  let out = "";
+  for (const b of digest) out += HEX[b];
+  return out;
 }
+
+// KV key parts, encoded as the product's layout does (scripts/kv_layout.mjs): every byte outside
+// A-Z a-z 0-9 - _ . ~ @ + percent-encoded. (Keys over 512 bytes are not on the measured paths.)
+const PLAIN = /^[A-Za-z0-9\-_.~@+]*$/;
+const part = (s) => (PLAIN.test(s) ? s : [...encoder.encode(s)].map((c) =>
+  (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || "-_.~@+".includes(String.fromCharCode(c))
+    ? String.fromCharCode(c) : `%${HEX[c].toUpperCase()}`).join(""));
 
 // JWT verification material, built once per isolate from the vars.
 let jwtState = null;
 function jwtConfig(env) {
   if (jwtState?.source === env.JWT_JWKS) return jwtState;
   const jwks = env.JWT_JWKS ? createLocalJWKSet(JSON.parse(env.JWT_JWKS)) : null;
-  const hs = env.JWT_HS256_SECRET ? new TextEncoder().encode(env.JWT_HS256_SECRET) : null;
+  const hs = env.JWT_HS256_SECRET ? encoder.encode(env.JWT_HS256_SECRET) : null;
   jwtState = {
     source: env.JWT_JWKS,
     enabled: Boolean(env.JWT_ISSUER && env.JWT_AUDIENCE && (jwks || hs)),
@@ -93,13 +111,11 @@ function fieldErrors(issues) {
 async function createMembership(c) {
   const env = c.env;
   const stats = { kv: 0, rounds: 0 };
-  const kvRound = async (keys) => {
+  // One round of independent reads, all at once.
+  const kvRound = (keys) => {
     stats.rounds++;
     stats.kv += keys.length;
-    return Promise.all(keys.map(async (k) => {
-      const v = await env.KV.get(k);
-      return v === null ? null : JSON.parse(v);
-    }));
+    return Promise.all(keys.map((k) => env.KV.get(k, "json")));
   };
   c.set("stats", stats);
 
@@ -125,9 +141,12 @@ async function createMembership(c) {
   const body = parsed.data;
   const email = body.email?.toLowerCase();
 
-  // The credential verified; then the records, concurrently where independent.
-  let mode, credentialId, accountIds, account, member;
-  const memberKey = (m) => (body.workspace_membership_id ? `workspace_membership:${m}:${body.workspace_membership_id}` : `user_by_email:${m}:${email}`);
+  // The credential verified, and the records, in as few rounds as the layout allows.
+  let mode, credentialId, accountIds;
+  const recordKeys = (m) => body.workspace_membership_id
+    ? [`account:${m}:${part(accountId)}`, `workspace_membership:${m}:${part(body.workspace_membership_id)}`]
+    : [`account:${m}:${part(accountId)}`, `user_by_email:${m}:${part(email)}`, `account_membership:${m}:${part(accountId)}:email:${part(email)}`];
+  let records;
   if (isJwt) {
     const jwt = jwtConfig(env);
     if (!jwt.enabled) throw new Answer(401, 40105, "JWT authentication is not configured.", {}, { "WWW-Authenticate": "Bearer" });
@@ -140,19 +159,20 @@ async function createMembership(c) {
     mode = payload.livemode === true ? "live" : "test";
     credentialId = `jwt:${payload.sub}`;
     accountIds = Array.isArray(payload.account_ids) ? payload.account_ids : [];
-    [account, member] = await kvRound([`account:${mode}:${accountId}`, memberKey(mode)]);
+    records = await kvRound(recordKeys(mode));
   } else {
     mode = token.includes("_test_") ? "test" : "live";
-    let key;
-    [key, account, member] = await kvRound([`apikey:${await sha256Hex(token)}`, `account:${mode}:${accountId}`, memberKey(mode)]);
+    const [key, ...rest] = await kvRound([`apikey:${await sha256Hex(token)}`, ...recordKeys(mode)]);
     const expired = key?.expires_at && Date.parse(key.expires_at) <= Date.now();
     if (!key || key.revoked || expired || key.type !== "secret" || key.mode !== mode)
       throw new Answer(401, 40103, "Invalid API key.", {}, { "WWW-Authenticate": "Bearer" });
     credentialId = key.id;
     accountIds = key.account_ids;
+    records = rest;
   }
   c.set("credential", { credentialId, mode });
   if (!accountIds.includes("*") && !accountIds.includes(accountId)) throw new Answer(403, 40302, "This credential is not granted this account.");
+  const [account, member, byEmail] = records;
   if (!account) throw new Answer(404, 40401, "Account not found.");
 
   let user, workspaceMembershipId = null;
@@ -165,8 +185,9 @@ async function createMembership(c) {
   } else {
     user = member ? { id: member.id, email: member.email, name: member.name } : { id: null, email, name: null };
   }
-  const key = user.id ? `account_membership:${mode}:${accountId}:${user.id}` : `account_membership:${mode}:${accountId}:email:${email}`;
-  const [existing] = await kvRound([key]);
+  const key = user.id ? `account_membership:${mode}:${part(accountId)}:${part(user.id)}` : `account_membership:${mode}:${part(accountId)}:email:${part(email)}`;
+  // An invite of an unknown user: its membership was read in round 1.
+  const [existing] = user.id ? await kvRound([key]) : [byEmail];
   if (existing) {
     const same = existing.permissions.length === body.permissions.length && body.permissions.every((p) => existing.permissions.includes(p));
     if (!same) throw new Answer(409, 40901, "The membership exists with different permissions.");
@@ -179,6 +200,7 @@ async function createMembership(c) {
     user: { id: user.id, email: user.email, name: user.name },
   };
   stats.kv++;
+  stats.rounds++;
   await env.KV.put(key, JSON.stringify(data));
   return { status: 201, data };
 }
@@ -201,7 +223,8 @@ async function handler(c) {
   }
   const stats = c.get("stats") ?? { kv: 0, rounds: 0 };
   const cred = c.get("credential") ?? {};
-  console.log(JSON.stringify({ level: "info", request_id: id, status, credential_id: cred.credentialId ?? "", mode: cred.mode ?? "",
+  // Logs as the product does at its LOG_LEVEL: an info line per request unless warn or error.
+  if (c.env.LOG_LEVEL !== "warn" && c.env.LOG_LEVEL !== "error") console.log(JSON.stringify({ level: "info", request_id: id, status, credential_id: cred.credentialId ?? "", mode: cred.mode ?? "",
     route: "edge", rounds: stats.rounds, kv_calls: stats.kv, duration_ms: Date.now() - started }));
   return c.body(body, status, { "Content-Type": "application/json", "X-Request-Id": id, ...headers });
 }

@@ -15,9 +15,15 @@ export const ISSUER = "https://auth.example.com/";
 export const AUDIENCE = "memberships-api";
 export const TARGET = "/v1/account-memberships/?account_id=acct_1";
 
-export function readSeed() {
-  return JSON.parse(readFileSync(join(root, "tests", "scenarios", "seed.json"), "utf8"));
+// The scenario seed, plus `links` workspace memberships of acct_1's workspace (wsm_bench_<i>, user
+// usr_bench_<i>) so that a workspace-link create can be a new membership per request.
+export function readSeed({ links = 0 } = {}) {
+  const seed = JSON.parse(readFileSync(join(root, "tests", "scenarios", "seed.json"), "utf8"));
+  for (let i = 0; i < links; i++)
+    seed.records[`workspace_membership:test:${linkId(i)}`] = { id: linkId(i), workspace_id: "ws_1", user: { id: `usr_bench_${i}`, email: `member${i}@bench.example.com`, name: `Member ${i}` } };
+  return seed;
 }
+export const linkId = (i) => `wsm_bench_${i}`;
 
 // Seed entries with the store (mode) each host keys them by: an API key's mode comes from its
 // string (SPEC §3), a record's from its key (`account:<mode>:…`).
@@ -74,10 +80,10 @@ export function signFor(alg, keys, claims) {
   return signJwt({ alg: "HS256", typ: "JWT" }, claims, keys.hsSecret);
 }
 
-export function request(token, body) {
+export function request(token, body, target = TARGET) {
   return {
     method: "POST",
-    target: TARGET,
+    target,
     headers: [
       ["host", "127.0.0.1"],
       ["authorization", `Bearer ${token}`],
@@ -90,32 +96,71 @@ export function request(token, body) {
 }
 
 // Every case: warm-up requests (not timed) then timed ones, all expected to answer `expect`.
+// `host` says how the host around the core is set up, as the worker sets it up:
+//   writeAuthority  the ACCOUNT_STORE binding is there (the shipped wrangler.toml): creates are
+//                   kv_put_if_absent effects (the harnesses answer them from their map)
+//   webCrypto       the worker's WebCrypto path: RS256/ES256 signatures are verify_signature effects,
+//                   performed by host-shims/workers/signatures.mjs on Node's crypto.subtle (the wasm
+//                   harness only; the native harness skips these cases)
+// `scenario` names the SPEC §7 KV-rounds scenario a case stands for; `refusal` marks the cases
+// refused at steps 1-3 of SPEC §3.
 export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500 } = {}) {
   const nowMs = Date.now();
   const keys = makeKeys();
   const cases = [];
   const email = (tag, i) => JSON.stringify({ email: `${tag}${i}@bench.example.com`, permissions: ["read"] });
+  const link = (i) => JSON.stringify({ workspace_membership_id: linkId(i), permissions: ["read"] });
   const range = (n, f) => Array.from({ length: n }, (_, i) => f(i));
+  const DO = { writeAuthority: true };
 
   cases.push({
-    name: "apikey_create", label: "API-key create (201, records cached)", expect: 201,
+    name: "apikey_create", label: "API-key create, email invite (201), KV alone", expect: 201, scenario: "email_create",
     warmup: range(warmup, (i) => request(API_KEY, email("w", i))),
     timed: range(timed, (i) => request(API_KEY, email("t", i))),
   });
+  cases.push({
+    name: "apikey_create_do", label: "API-key create, email invite (201), Durable Object authority (as shipped)", expect: 201, host: DO, scenario: "email_create",
+    warmup: range(warmup, (i) => request(API_KEY, email("wd", i))),
+    timed: range(timed, (i) => request(API_KEY, email("td", i))),
+  });
+  // Workspace link creates. Warm caches: each workspace membership was read (and cached) a moment
+  // before by a link of the same member to acct_2 (same workspace), so the membership key is known
+  // at once. Cold: a workspace membership not seen before, whose record must be read before the
+  // membership key (it holds the user id) can be: two read rounds, as the key layout requires.
+  const acct2 = TARGET.replace("acct_1", "acct_2");
+  cases.push({
+    name: "link_create_do", label: "API-key create, workspace link (201), workspace membership cached, Durable Object authority", expect: 201, host: DO, scenario: "link_create",
+    warmup: [...range(warmup, (i) => request(API_KEY, link(i))), ...range(timed, (i) => request(API_KEY, link(warmup + i), acct2))],
+    timed: range(timed, (i) => request(API_KEY, link(warmup + i))),
+  });
+  cases.push({
+    name: "link_create_cold_do", label: "API-key create, workspace link (201), workspace membership not cached, Durable Object authority", expect: 201, host: DO, scenario: "link_create_cold",
+    warmup: range(warmup, (i) => request(API_KEY, link(i))),
+    timed: range(timed, (i) => request(API_KEY, link(warmup + i))),
+  });
   const replayBody = JSON.stringify({ workspace_membership_id: "wsm_1", permissions: ["read"] });
   cases.push({
-    name: "apikey_replay", label: "API-key replay (200)", expect: 200,
+    name: "apikey_replay", label: "API-key replay, workspace link (200)", expect: 200, host: DO, scenario: "link_replay",
     // The first warm-up request creates the membership; every later one is a replay.
     warmup: range(warmup, () => request(API_KEY, replayBody)),
     timed: range(timed, () => request(API_KEY, replayBody)),
   });
+  const emailReplay = JSON.stringify({ email: "replay@bench.example.com", permissions: ["read"] });
+  cases.push({
+    name: "email_replay", label: "API-key replay, email invite (200)", expect: 200, host: DO, scenario: "email_replay",
+    warmup: range(warmup, () => request(API_KEY, emailReplay)),
+    timed: range(timed, () => request(API_KEY, emailReplay)),
+  });
   for (const alg of ["RS256", "ES256", "HS256"]) {
     const tag = alg.toLowerCase();
-    cases.push({
-      name: `jwt_${tag}_create`, label: `${alg} JWT create, first-seen token (201)`, expect: 201,
-      warmup: range(jwtWarmup, (i) => request(signFor(alg, keys, tokenClaims(nowMs, i, `w${tag}`)), email(`w${tag}_`, i))),
-      timed: range(timed, (i) => request(signFor(alg, keys, tokenClaims(nowMs, i, tag)), email(`${tag}_`, i))),
-    });
+    const variants = alg === "HS256" ? [["", {}, "in the wasm"]] : [["", {}, "BearSSL in the wasm"], ["_webcrypto", { webCrypto: true }, "WebCrypto (worker path)"]];
+    for (const [suffix, host, how] of variants) {
+      cases.push({
+        name: `jwt_${tag}_create${suffix}`, label: `${alg} JWT create, first-seen token (201), ${how}`, expect: 201, host,
+        warmup: range(jwtWarmup, (i) => request(signFor(alg, keys, tokenClaims(nowMs, i, `w${tag}${suffix}`)), email(`w${tag}${suffix}_`, i))),
+        timed: range(timed, (i) => request(signFor(alg, keys, tokenClaims(nowMs, i, `${tag}${suffix}`)), email(`${tag}${suffix}_`, i))),
+      });
+    }
   }
   const repeated = signFor("RS256", keys, tokenClaims(nowMs, 0, "repeat"));
   cases.push({
@@ -123,14 +168,28 @@ export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500 } =
     warmup: range(warmup, (i) => request(repeated, email("wr", i))),
     timed: range(timed, (i) => request(repeated, email("r", i))),
   });
-  const invalid = JSON.stringify({ email: "not-an-email", permissions: ["Bad Perm"] });
-  cases.push({
-    name: "reject_422", label: "422 rejection (no KV, no signature)", expect: 422,
-    warmup: range(warmup, () => request(API_KEY, invalid)),
-    timed: range(timed, () => request(API_KEY, invalid)),
+  // Refused at steps 1-3 (SPEC §3): no storage, no signature.
+  const okBody = JSON.stringify({ email: "ann@example.com", permissions: ["read"] });
+  const refusal = (name, label, expect, make) => cases.push({ name, label, expect, refusal: true,
+    warmup: range(warmup, make), timed: range(timed, make) });
+  refusal("reject_404", "404, unknown path (step 1)", 404, () => ({ ...request(API_KEY, okBody), target: "/v1/accounts/?account_id=acct_1" }));
+  refusal("reject_401", "401, malformed credential (step 2)", 401, () => request("not-a-credential", okBody));
+  const noneJwt = `${b64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${b64url(JSON.stringify(tokenClaims(nowMs, 0, "none")))}.`;
+  refusal("reject_401_jwt", "401, JWT with alg none (step 2)", 401, () => request(noneJwt, okBody));
+  refusal("reject_403_pk", "403, publishable key (step 2)", 403, () => request("pk_test_demo_TYooMQauvdEDq54NiTphI7jx", okBody));
+  refusal("reject_415", "415, text/plain body (step 3)", 415, () => {
+    const r = request(API_KEY, okBody);
+    return { ...r, headers: r.headers.map(([k, v]) => [k, k === "content-type" ? "text/plain" : v]) };
   });
+  refusal("reject_400", "400, body not JSON (step 3)", 400, () => request(API_KEY, '{"email":"ann@example.com",'));
+  const invalid = JSON.stringify({ email: "not-an-email", permissions: ["Bad Perm"] });
+  refusal("reject_422", "422, two field errors (step 3)", 422, () => request(API_KEY, invalid));
+  // The largest refusal: a body near MAX_BODY_BYTES (16 KiB) whose 1500 permissions are all invalid
+  // (at most 100 field errors are listed).
+  const large = JSON.stringify({ email: "ann@example.com", permissions: Array.from({ length: 1500 }, (_, i) => `Bad-${i}`) });
+  refusal("reject_422_large", `422, ${Buffer.byteLength(large)}-byte body, 1500 invalid permissions (step 3)`, 422, () => request(API_KEY, large));
 
-  return { now_ms: nowMs, vars: varsFor(keys), seed: seedEntries(), cases, keys };
+  return { now_ms: nowMs, vars: varsFor(keys), seed: seedEntries(readSeed({ links: warmup + timed })), cases, keys };
 }
 
 // The fixture as the native benchmark reads it (no key objects).

@@ -3,6 +3,8 @@
 -- modes: replay  the same body every time (the first request creates, the rest are 200 replays)
 --        create  a new email per request (every answer a 201)
 --        jwt     a new email per request, with the next token of the token file (one per line)
+--        batch   the diagnostic worker's core:<case>:<n> rows (x-bench): the body is the next n tokens
+--                of the token file, one per line (none without a token file), the API key as credential
 -- Prints one JSON line at the end: requests, latency percentiles (µs), errors, status counts.
 local mode, runid, key, variant
 local counter = 0
@@ -29,12 +31,19 @@ function request()
   local headers = { ["Content-Type"] = "application/json" }
   if variant and variant ~= "" then headers["X-Bench"] = variant end
   local body
-  if mode == "replay" then
+  if mode == "batch" then
+    local n = tonumber(string.match(variant, ":(%d+)$")) or 0
+    local lines = {}
+    if #tokens > 0 then
+      for i = 1, n do lines[i] = tokens[((counter - 1) * n + i - 1) % #tokens + 1] end
+    end
+    body = table.concat(lines, "\n")
+  elseif mode == "replay" then
     body = replay_body
   else
     body = string.format('{"email":"%s-%d@bench.example.com","permissions":["read"]}', runid, counter)
   end
-  if mode == "jwt" then
+  if mode == "jwt" and #tokens > 0 then
     headers["Authorization"] = "Bearer " .. tokens[(counter - 1) % #tokens + 1]
   else
     headers["Authorization"] = "Bearer " .. key

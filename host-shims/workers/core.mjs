@@ -201,18 +201,22 @@ const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit", "verify_signature", "k
 
 // A step frame as the object the hosts use: {done: false, effects, notices} or {done: true,
 // status, headers, bodyBytes, body (text, on demand), background, log, notices}.
-export function readStep(buffer, ptr, len) {
-  const bytes = new Uint8Array(buffer, ptr, len);
-  const view = new DataView(buffer, ptr, len);
-  let at = 0;
-  const u32 = () => { const v = view.getUint32(at, true); at += 4; return v; };
-  const raw = () => { const n = u32(); const b = bytes.subarray(at, at + n); at += n; return b; };
-  const str = () => { const b = raw(); return b.length ? decoder.decode(b) : ""; };
-  const headers = () => { const h = []; for (let n = u32(); n > 0; n--) h.push([str(), str()]); return h; };
-  const effect = () => {
-    const id = u32(), op = KINDS[u32()], store = str(), key = str(), value = raw(), ttl = u32();
-    const method = str(), url = str(), hs = headers(), body = raw(), timeout_ms = u32(), scope = str();
-    const text = (b) => (b.length ? decoder.decode(b) : "");
+// Methods on a class rather than closures per call: bundlers that keep function names (wrangler's
+// esbuild does) wrap every named closure in a helper call, which cost more than the reading itself.
+class FrameReader {
+  constructor(buffer, ptr, len) {
+    this.bytes = new Uint8Array(buffer, ptr, len);
+    this.view = new DataView(buffer, ptr, len);
+    this.at = 0;
+  }
+  u32() { const v = this.view.getUint32(this.at, true); this.at += 4; return v; }
+  raw() { const n = this.u32(); const b = this.bytes.subarray(this.at, this.at + n); this.at += n; return b; }
+  str() { const b = this.raw(); return b.length ? decoder.decode(b) : ""; }
+  headers() { const h = []; for (let n = this.u32(); n > 0; n--) h.push([this.str(), this.str()]); return h; }
+  effects() { const list = []; for (let n = this.u32(); n > 0; n--) list.push(this.effect()); return list; }
+  effect() {
+    const id = this.u32(), op = KINDS[this.u32()], store = this.str(), key = this.str(), value = this.raw(), ttl = this.u32();
+    const method = this.str(), url = this.str(), hs = this.headers(), body = this.raw(), timeout_ms = this.u32(), scope = this.str();
     switch (op) {
       // scope: the write authority of a membership or idempotency record ("<mode>:<account_id>")
       case "kv_get": return { id, op, store, key, scope };
@@ -223,28 +227,34 @@ export function readStep(buffer, ptr, len) {
       case "verify_signature": return { id, op, alg: method, jwk: key, data: value.slice(), signature: body.slice() };
       default: return { id, op, key };
     }
-  };
-  const effects = () => { const list = []; for (let n = u32(); n > 0; n--) list.push(effect()); return list; };
-  const step = { done: u32() === 1 };
-  if (step.done) {
-    step.status = u32();
-    step.headers = headers();
-    const body = raw().slice();
-    step.bodyBytes = body;
-    Object.defineProperty(step, "body", { get: () => decoder.decode(body), enumerable: false });
-    step.background = effects();
-    const log = { request_id: str(), status: u32() };
-    const code = u32();
-    if (code) log.code = code;
-    log.credential_id = str() || null;
-    log.mode = str() || null;
-    log.route = str();
-    if (u32() === 1) log.replayed = true;
-    step.log = log;
-  } else {
-    step.effects = effects();
   }
-  step.notices = [];
-  for (let n = u32(); n > 0; n--) step.notices.push(str());
+}
+
+function text(bytes) { return bytes.length ? decoder.decode(bytes) : ""; }
+
+class FinalStep {
+  constructor(r) {
+    this.done = true;
+    this.status = r.u32();
+    this.headers = r.headers();
+    this.bodyBytes = r.raw().slice();
+    this.background = r.effects();
+    const log = { request_id: r.str(), status: r.u32() };
+    const code = r.u32();
+    if (code) log.code = code;
+    log.credential_id = r.str() || null;
+    log.mode = r.str() || null;
+    log.route = r.str();
+    if (r.u32() === 1) log.replayed = true;
+    this.log = log;
+    this.notices = [];
+  }
+  get body() { return decoder.decode(this.bodyBytes); }
+}
+
+export function readStep(buffer, ptr, len) {
+  const r = new FrameReader(buffer, ptr, len);
+  const step = r.u32() === 1 ? new FinalStep(r) : { done: false, effects: r.effects(), notices: [] };
+  for (let n = r.u32(); n > 0; n--) step.notices.push(r.str());
   return step;
 }

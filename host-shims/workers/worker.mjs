@@ -3,9 +3,12 @@
 // decisions are the core's; fault injection for tests (ALLOW_FAULT_INJECTION) is this host's alone.
 import wasmModule from "../../dist/worker/membership.wasm";
 import { WasmCore, Failure, internalErrorBody } from "./core.mjs";
+import { verifySignature } from "./signatures.mjs";
 
 // The Durable Object class of the ACCOUNT_STORE binding (wrangler.toml), exported from the main module.
 export { AccountStore } from "./account_store.mjs";
+// The WebCrypto side of verify_signature effects (tests/worker/webcrypto imports it from here).
+export { verifySignature };
 
 // Instantiated once at module scope; configured with env on the first request (env only arrives
 // with a request), and replaced by a fresh instance after a trap.
@@ -45,29 +48,6 @@ async function readText(response, signal) {
 }
 
 const failed = (id, failure, err) => ({ id, failure, detail: String(err?.message ?? err).slice(0, 200) });
-
-// Public keys imported once per isolate, by their JWK (the core sends a minimal, canonical one).
-const importedKeys = new Map();
-const MAX_IMPORTED_KEYS = 64;
-const ALGORITHMS = {
-  RS256: { importParams: { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, verifyParams: { name: "RSASSA-PKCS1-v1_5" } },
-  ES256: { importParams: { name: "ECDSA", namedCurve: "P-256" }, verifyParams: { name: "ECDSA", hash: "SHA-256" } },
-};
-// verify_signature: data (the signing input) and signature are bytes; answers { id, valid }.
-export async function verifySignature({ id, alg, jwk, data, signature }) {
-  const algorithm = ALGORITHMS[alg];
-  if (!algorithm) return { id, failure: Failure.failed, detail: `no WebCrypto algorithm for ${alg}` };
-  let key = importedKeys.get(jwk);
-  if (!key) {
-    if (importedKeys.size >= MAX_IMPORTED_KEYS) importedKeys.clear();
-    key = crypto.subtle.importKey("jwk", JSON.parse(jwk), algorithm.importParams, false, ["verify"]);
-    importedKeys.set(jwk, key);
-    key.catch(() => importedKeys.delete(jwk));
-  }
-  // A key WebCrypto refuses is a failed outcome: the core then checks it with BearSSL.
-  const valid = await crypto.subtle.verify(algorithm.verifyParams, await key, signature, data);
-  return { id, valid };
-}
 
 const kvOptions = (effect) => (effect.ttl ? { expirationTtl: Math.max(60, effect.ttl) } : undefined);
 
