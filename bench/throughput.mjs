@@ -48,13 +48,13 @@ export const SCENARIOS = [
   // The product's exchange inside workerd: n exchanges per request, effects from memory (see
   // bench/diag-worker); per exchange = (row - core_none) / n, per repetition.
   { id: "core_none", worker: "diag", mode: "batch", variant: "core:none:0", diag: true, label: "in workerd: the core loaded, no exchange (reference)" },
-  { id: "core_apikey_create", worker: "diag", mode: "batch", variant: "core:apikey_create:20", diag: true, label: "in workerd: API-key create" },
-  { id: "core_apikey_replay", worker: "diag", mode: "batch", variant: "core:apikey_replay:20", diag: true, label: "in workerd: API-key replay" },
-  { id: "core_jwt_rs256", worker: "diag", mode: "batch", variant: "core:jwt_create:10", tokens: "RS256", diag: true, label: "in workerd: first-seen RS256 JWT create (WebCrypto verify)" },
-  { id: "core_jwt_es256", worker: "diag", mode: "batch", variant: "core:jwt_create:10", tokens: "ES256", diag: true, label: "in workerd: first-seen ES256 JWT create (WebCrypto verify)" },
-  { id: "core_jwt_repeat", worker: "diag", mode: "batch", variant: "core:jwt_create:20", tokens: "repeat", diag: true, label: "in workerd: repeated JWT create (verified-token cache)" },
-  { id: "core_reject_422", worker: "diag", mode: "batch", variant: "core:reject_422:20", diag: true, label: "in workerd: 422 refusal (step 3)" },
-  { id: "core_reject_401", worker: "diag", mode: "batch", variant: "core:reject_401:20", diag: true, label: "in workerd: 401 malformed credential (step 2)" },
+  { id: "core_apikey_create", worker: "diag", mode: "batch", variant: "core:apikey_create:100", diag: true, label: "in workerd: API-key create" },
+  { id: "core_apikey_replay", worker: "diag", mode: "batch", variant: "core:apikey_replay:100", diag: true, label: "in workerd: API-key replay" },
+  { id: "core_jwt_rs256", worker: "diag", mode: "batch", variant: "core:jwt_create:30", tokens: "RS256", diag: true, label: "in workerd: first-seen RS256 JWT create (WebCrypto verify)" },
+  { id: "core_jwt_es256", worker: "diag", mode: "batch", variant: "core:jwt_create:30", tokens: "ES256", diag: true, label: "in workerd: first-seen ES256 JWT create (WebCrypto verify)" },
+  { id: "core_jwt_repeat", worker: "diag", mode: "batch", variant: "core:jwt_create:100", tokens: "repeat", diag: true, label: "in workerd: repeated JWT create (verified-token cache)" },
+  { id: "core_reject_422", worker: "diag", mode: "batch", variant: "core:reject_422:100", diag: true, label: "in workerd: 422 refusal (step 3)" },
+  { id: "core_reject_401", worker: "diag", mode: "batch", variant: "core:reject_401:100", diag: true, label: "in workerd: 401 malformed credential (step 2)" },
 ];
 export const exchangesOf = (s) => Number(/:(\d+)$/.exec(s.variant ?? "")?.[1] ?? 0);
 
