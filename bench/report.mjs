@@ -98,6 +98,7 @@ function aggThroughput(tp) {
   }));
   const costs = {
     floor: out["empty/empty"]?.cpu_worker, floor_total: out["empty/empty"]?.cpu_total,
+    body: diff(["diag", "diag_body"], ["empty", "empty"]),
     log: diff(["diag", "diag_log"], ["empty", "empty"]), log_total: diff(["diag", "diag_log"], ["empty", "empty"], (r) => r.cpu_us_per_request.total),
     kv: diff(["diag", "diag_kv1"], ["diag", "diag_log"]), kv_total: diff(["diag", "diag_kv1"], ["diag", "diag_log"], (r) => r.cpu_us_per_request.total),
   };
@@ -233,8 +234,9 @@ nothing is answered before the check passes). Through wrangler dev the workers' 
       if (!t || !c.floor) return null;
       const kv = t.kv.median;
       const ex = exchangeKey && W[exchangeKey] ? W[exchangeKey].us.median : 0;
-      const known = c.floor.median + (worker.endsWith("quiet") ? 0 : c.log.median) + kv * c.kv.median + ex;
-      return [t.label, worker, us(t.cpu_worker.median), us(c.floor.median), worker.endsWith("quiet") ? "0" : us(c.log.median), `${kv.toFixed(2)} × ${us(c.kv.median)}`, exchangeKey ? us(ex) : "—", us(t.cpu_worker.median - known)];
+      const body = Number.isFinite(c.body?.median) ? c.body.median : 0;
+      const known = c.floor.median + body + (worker.endsWith("quiet") ? 0 : c.log.median) + kv * c.kv.median + ex;
+      return [t.label, worker, us(t.cpu_worker.median), us(c.floor.median), us(body), worker.endsWith("quiet") ? "0" : us(c.log.median), `${kv.toFixed(2)} × ${us(c.kv.median)}`, exchangeKey ? us(ex) : "—", us(t.cpu_worker.median - known)];
     };
     const arows = [
       acct("product", "replay", "core_apikey_replay"), acct("baseline", "replay", null),
@@ -251,14 +253,15 @@ nothing is answered before the check passes). Through wrangler dev the workers' 
 
 CPU per request of the workerd process that runs each worker's isolate (utime + stime from \`/proc\`, before and after each load run, divided
 by the requests answered; KV simulation and the isolate share that process). Accounted by differences measured in the same run:
-the empty worker (the floor every request pays), one log line (diagnostic worker: the same constant answer plus one line), one local KV read
+the empty worker (the floor every request pays), reading the request body (diagnostic worker: the same constant answer after
+\`request.arrayBuffer()\`; the empty worker does not read it), one log line (the same answer plus one line), one local KV read
 (plus one read), and one exchange of the product's core inside workerd (the diagnostic worker runs the shipped module with the worker's own
 glue n times per request, effects answered from memory; per exchange = difference to the same worker running none, divided by n).
 What is left is the cost of everything else: the request and response objects, the glue's \`fetch\` handler, the awaits, the Durable Object call.
 
-${table(["Scenario", "Worker", "isolate CPU/request", "floor (empty worker)", "log line", "KV calls × cost", "one exchange in workerd", "left"], arows)}
+${table(["Scenario", "Worker", "isolate CPU/request", "floor (empty worker)", "reading the body", "log line", "KV calls × cost", "one exchange in workerd", "left"], arows)}
 
-The product's replay: ${arows[0] ? `${arows[0][2]} = floor ${arows[0][3]} + log line ${arows[0][4]} + one KV read ${us(c.kv.median)} + the exchange ${arows[0][6]} + ${arows[0][7]} left` : "n/a"}.
+The product's replay: ${arows[0] ? `${arows[0][2]} = floor ${arows[0][3]} + reading the request body ${arows[0][4]} + log line ${arows[0][5]} + one KV read ${us(c.kv.median)} + the exchange ${arows[0][7]} + ${arows[0][8]} left` : "n/a"}.
 Across all of wrangler's processes (its entry workerd proxies every request, its Node process receives every log line through the inspector
 and prints it) the empty worker costs ${fmt(c.floor_total, 0, " µs")} per request and one log line ${fmt(c.log_total, 0, " µs")}: these are paid by product and baseline alike and
 bound the ratio of their requests per second; a local KV read costs ${fmt(c.kv, 0, " µs")} in the isolate's process.

@@ -43,6 +43,7 @@ export const SCENARIOS = [
   { id: "jwt_rs256", worker: "product", mode: "jwt", label: "(d) 201 create, first-seen RS256 JWT" },
   { id: "jwt_rs256", worker: "baseline", mode: "jwt", label: "(d) 201 create, first-seen RS256 JWT" },
   // Diagnostics (bench/diag-worker): the empty answer plus one log line, plus one KV read.
+  { id: "diag_body", worker: "diag", mode: "replay", variant: "body", label: "diagnostic: constant JSON after reading the request body" },
   { id: "diag_log", worker: "diag", mode: "replay", variant: "log", label: "diagnostic: constant JSON + one log line" },
   { id: "diag_kv1", worker: "diag", mode: "replay", variant: "kv1", label: "diagnostic: constant JSON + one KV read + one log line" },
   // The product's exchange inside workerd: n exchanges per request, effects from memory (see

@@ -25,12 +25,19 @@ template <class Sink>
 void escape(std::string_view s, Sink&& put) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (std::size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      put(s.substr(i, 1));
-      ++i;
+    // A run of characters written as they are goes out in one piece.
+    std::size_t run = i;
+    while (run < s.size()) {
+      unsigned char r = static_cast<unsigned char>(s[run]);
+      if (r < 0x20 || r >= 0x80 || r == '"' || r == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      put(s.substr(i, run - i));
+      i = run;
       continue;
     }
+    unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"':
         put("\\\"");

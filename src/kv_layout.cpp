@@ -19,15 +19,18 @@ bool unreserved(unsigned char c) {
 
 void append_encoded(std::string& out, std::string_view part) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char ch : part) {
-    auto c = static_cast<unsigned char>(ch);
-    if (unreserved(c)) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
+  for (std::size_t i = 0; i < part.size();) {
+    // A run of unreserved bytes is appended in one piece.
+    std::size_t run = i;
+    while (run < part.size() && unreserved(static_cast<unsigned char>(part[run]))) ++run;
+    if (run > i) {
+      out.append(part.substr(i, run - i));
+      i = run;
+      continue;
     }
+    auto c = static_cast<unsigned char>(part[i++]);
+    const char escaped[3] = {'%', kHex[c >> 4], kHex[c & 15]};
+    out.append(escaped, 3);
   }
 }
 

@@ -1,4 +1,5 @@
 // Diagnostics worker (not a baseline), by the X-Bench request header:
+//   body             the empty worker's constant answer after reading the request body
 //   log              the empty worker's constant answer plus one JSON log line
 //   kv1              the same plus one local KV read
 //   core:<case>:<n>  the constant answer after running <n> exchanges of the product's core (the
@@ -81,6 +82,7 @@ export default {
   async fetch(request, env) {
     const variant = request.headers.get("x-bench") ?? "";
     let kv = 0;
+    if (variant === "body") await request.arrayBuffer();
     if (variant === "kv1") {
       await env.KV.get("account:test:acct_1");
       kv = 1;
