@@ -101,6 +101,7 @@ function aggThroughput(tp) {
     body: diff(["diag", "diag_body"], ["empty", "empty"]),
     log: diff(["diag", "diag_log"], ["empty", "empty"]), log_total: diff(["diag", "diag_log"], ["empty", "empty"], (r) => r.cpu_us_per_request.total),
     kv: diff(["diag", "diag_kv1"], ["diag", "diag_log"]), kv_total: diff(["diag", "diag_kv1"], ["diag", "diag_log"], (r) => r.cpu_us_per_request.total),
+    miss: diff(["diag", "diag_miss1"], ["diag", "diag_log"]), put: diff(["diag", "diag_put1"], ["diag", "diag_log"]),
   };
   return { rows: out, vs, inWorkerd, costs };
 }
@@ -229,14 +230,27 @@ nothing is answered before the check passes). Through wrangler dev the workers' 
   // --- isolate accounting ---------------------------------------------------------------------
   if (R.throughput) {
     const c = T.costs;
+    // The KV work each worker does per request in each scenario (from the code and the workers' log
+    // lines): reads of stored records (hits), reads of absent keys (misses), writes of new keys.
+    // The product's create through the Durable Object also writes the object's storage (in "left").
+    const priced = (x) => (Number.isFinite(x?.median) ? x.median : NaN);
+    const kvMix = {
+      "product/replay": [1, 0, 0], "baseline/replay": [4, 0, 0],
+      "product/create": [0, 2, 1], "product_kv/create": [0, 2, 1], "baseline/create": [2, 2, 1],
+      "product/jwt_rs256": [0, 2, 1], "baseline/jwt_rs256": [1, 2, 1],
+    };
     const acct = (worker, scenario, exchangeKey) => {
       const t = tp[`${worker}/${scenario}`];
       if (!t || !c.floor) return null;
-      const kv = t.kv.median;
+      const [hits, misses, puts] = kvMix[`${worker}/${scenario}`];
+      const miss = Number.isFinite(priced(c.miss)) ? priced(c.miss) : priced(c.kv);
+      const put = Number.isFinite(priced(c.put)) ? priced(c.put) : priced(c.kv);
+      const kvCost = hits * priced(c.kv) + misses * miss + puts * put;
       const ex = exchangeKey && W[exchangeKey] ? W[exchangeKey].us.median : 0;
       const body = Number.isFinite(c.body?.median) ? c.body.median : 0;
-      const known = c.floor.median + body + (worker.endsWith("quiet") ? 0 : c.log.median) + kv * c.kv.median + ex;
-      return [t.label, worker, us(t.cpu_worker.median), us(c.floor.median), us(body), worker.endsWith("quiet") ? "0" : us(c.log.median), `${kv.toFixed(2)} × ${us(c.kv.median)}`, exchangeKey ? us(ex) : "—", us(t.cpu_worker.median - known)];
+      const known = c.floor.median + body + (worker.endsWith("quiet") ? 0 : c.log.median) + kvCost + ex;
+      const mix = [hits && `${hits} read${hits > 1 ? "s" : ""}`, misses && `${misses} absent`, puts && `${puts} write`].filter(Boolean).join(" + ");
+      return [t.label, worker, us(t.cpu_worker.median), us(c.floor.median), us(body), worker.endsWith("quiet") ? "0" : us(c.log.median), `${mix}: ${us(kvCost)}`, exchangeKey ? us(ex) : "—", us(t.cpu_worker.median - known)];
     };
     const arows = [
       acct("product", "replay", "core_apikey_replay"), acct("baseline", "replay", null),
@@ -259,9 +273,10 @@ the empty worker (the floor every request pays), reading the request body (diagn
 glue n times per request, effects answered from memory; per exchange = difference to the same worker running none, divided by n).
 What is left is the cost of everything else: the request and response objects, the glue's \`fetch\` handler, the awaits, the Durable Object call.
 
-${table(["Scenario", "Worker", "isolate CPU/request", "floor (empty worker)", "reading the body", "log line", "KV calls × cost", "one exchange in workerd", "left"], arows)}
+${table(["Scenario", "Worker", "isolate CPU/request", "floor (empty worker)", "reading the body", "log line", "KV work", "one exchange in workerd", "left"], arows)}
 
 The product's replay: ${arows[0] ? `${arows[0][2]} = floor ${arows[0][3]} + reading the request body ${arows[0][4]} + log line ${arows[0][5]} + one KV read ${us(c.kv.median)} + the exchange ${arows[0][7]} + ${arows[0][8]} left` : "n/a"}.
+Priced in the same run, in the isolate's process: a read of a stored record ${fmt(c.kv, 0, " µs")}, a read of an absent key ${fmt(c.miss, 0, " µs")}, a write of a new key ${fmt(c.put, 0, " µs")}.
 Across all of wrangler's processes (its entry workerd proxies every request, its Node process receives every log line through the inspector
 and prints it) the empty worker costs ${fmt(c.floor_total, 0, " µs")} per request and one log line ${fmt(c.log_total, 0, " µs")}: these are paid by product and baseline alike and
 bound the ratio of their requests per second; a local KV read costs ${fmt(c.kv, 0, " µs")} in the isolate's process.
@@ -271,8 +286,7 @@ ${Object.entries(W).map(([k, v]) => `${v.label.replace("in workerd: ", "")} ${fm
 The same exchanges in Node (table below, "whole exchange"): API-key create ${core.apikey_create ? fmt(core.apikey_create.median, 0, " µs") : "n/a"}, replay ${core.apikey_replay ? fmt(core.apikey_replay.median, 0, " µs") : "n/a"}.
 Under wrangler dev the isolate has the inspector attached (wrangler enables its Runtime and Network domains to relay logs), and the glue's calls
 into the runtime (\`crypto.getRandomValues\`, \`TextEncoder\`, \`TextDecoder\`) cross workerd's API layer.
-KV calls are priced at a read's cost; a local KV write costs more (the simulation writes its SQLite and blob files), which shows in "left" for creates,
-and with the Durable Object a create writes twice (the object's storage, then the KV copy).
+With the Durable Object a create writes twice (the object's SQLite storage, then the KV copy in the background): the object's part shows in "left".
 ${prows.length ? `
 V8 CPU profiles of each isolate under the same load (through wrangler's inspector proxy, sampling every 500 µs, one load run each; the profiler
 samples wall time on the isolate's thread, so on 2 busy cores these shares are indicative, and the difference method above gives the figures):
@@ -330,7 +344,7 @@ ${table(["Case", "inside the wasm µs", "p99 µs", "whole exchange µs", "proces
     if (big) out.push(`
 The largest refusal: a body at the size limit whose ${label.reject_422_large?.match(/(\d+) invalid/)?.[1] ?? "many"} permissions are all invalid costs ${fmt(big.wasm, 0, " µs")} inside the wasm (native ${native["reject_422_large/core"] ? fmt(native["reject_422_large/core"].median, 0, " µs") : "n/a"}):
 the body is read once, in linear time, each permission is checked, and at most 100 field errors are listed (then \`more_errors\`). Callgrind on the
-native core puts about two thirds of it in nlohmann's SAX lexer, which appends every byte of a string token to its token buffer (and keeps a copy
+native core (\`valgrind --tool=callgrind --toggle-collect='mb::Exchange::begin*' build/native/native_bench build/bench/fixture.json --only reject_422_large --limit 30\`) puts about two thirds of it in nlohmann's SAX lexer, which appends every byte of a string token to its token buffer (and keeps a copy
 of the token's text for error messages); the core's own checks and the UTF-8 validation are the rest. It is bounded by \`MAX_BODY_BYTES\`
 (about ${(big.wasm.median / 16).toFixed(0)} µs per KiB), needs no credential beyond step 2's form and costs no KV call or signature check. Replacing the
 lexer would mean hand-writing a JSON parser, which this project does not do; the 15 µs budget holds for every other refusal above.`);

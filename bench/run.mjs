@@ -17,8 +17,7 @@
 //   core        bench/core_bench.mjs      (wasm in Node's V8, one Node process per repetition)
 //   native      build/native/native_bench (same fixture; core and worker-ABI-JSON modes)
 //   throughput  bench/throughput.mjs      (wrangler dev + wrk; empty, product, baseline, diagnostics)
-//   profile     V8 CPU profiles of the wasm cases over budget (names kept: build/bench/membership.named.wasm),
-//               callgrind of the native core and of the native ABI path
+//   profile     V8 CPU profiles of the wasm cases (names kept: build/bench/membership.named.wasm)
 //   variants    bench/variants.mjs: the core at -O2 measured like the shipped build (--all-variants: also
 //               -DNDEBUG, BearSSL -O3, both, all -O3)
 //   doc         bench/report.mjs + bench/plot.py (Debian's python3-matplotlib)
@@ -32,7 +31,6 @@ import { buildFixture, fixtureJson } from "./lib/fixture.mjs";
 import { root, work } from "./lib/paths.mjs";
 import { snapshotProduct } from "./lib/workers.mjs";
 import { summarize } from "./lib/cpuprofile.mjs";
-import { callgrind } from "./lib/callgrind.mjs";
 import { measureSize, sizes } from "./size.mjs";
 import { measureThroughput } from "./throughput.mjs";
 import { buildVariant } from "./variants.mjs";
@@ -171,11 +169,7 @@ await stage("profile", async () => {
     sh(process.execPath, ["bench/core_bench.mjs", "--fixture", fixturePath, "--wasm", named, "--core", product.core, "--only", c, "--limit", limit, "--profile", file]);
     wasm[c] = summarize(file, 12);
   }
-  const bin = join(root, "build", "native", "native_bench");
-  const native = [];
-  for (const [only, mode] of [["apikey_create", "core"], ["apikey_create", "wire"], ["jwt_rs256_create", "core"], ["jwt_es256_create", "core"]])
-    native.push(callgrind(bin, fixturePath, { only, mode, limit: opt.quick ? 50 : 200, warmup: opt.quick ? 200 : (only.startsWith("jwt") ? 500 : 1000) }));
-  return { wasm, callgrind: native };
+  return { wasm };
 });
 
 await stage("variants", async () => {

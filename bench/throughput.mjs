@@ -46,6 +46,8 @@ export const SCENARIOS = [
   { id: "diag_body", worker: "diag", mode: "replay", variant: "body", label: "diagnostic: constant JSON after reading the request body" },
   { id: "diag_log", worker: "diag", mode: "replay", variant: "log", label: "diagnostic: constant JSON + one log line" },
   { id: "diag_kv1", worker: "diag", mode: "replay", variant: "kv1", label: "diagnostic: constant JSON + one KV read + one log line" },
+  { id: "diag_miss1", worker: "diag", mode: "replay", variant: "miss1", label: "diagnostic: constant JSON + one KV read of an absent key + one log line" },
+  { id: "diag_put1", worker: "diag", mode: "replay", variant: "put1", label: "diagnostic: constant JSON + one KV write of a new key + one log line" },
   // The product's exchange inside workerd: n exchanges per request, effects from memory (see
   // bench/diag-worker); per exchange = (row - core_none) / n, per repetition.
   { id: "core_none", worker: "diag", mode: "batch", variant: "core:none:0", diag: true, label: "in workerd: the core loaded, no exchange (reference)" },
@@ -165,24 +167,35 @@ export async function measureThroughput({ reps = 3, duration = 10, connections =
           `CPU µs/req: worker ${r.cpu_us_per_request.worker.toFixed(0)} proxy ${r.cpu_us_per_request.proxy.toFixed(0)} wrangler ${r.cpu_us_per_request.wrangler.toFixed(0)}  kv ${r.logged.kv_calls_per_request.toFixed(2)}/req  ${JSON.stringify(out.statuses)}`);
       }
     }
-    // V8 CPU profiles of the isolates (wrangler's inspector proxy), one load run each, after the
-    // measured runs: where each worker's isolate time goes. The profiler samples wall time on the
-    // isolate's thread (a sample taken while the thread waits for a core counts too), so the report
-    // uses each part's share, scaled by the isolate CPU per request measured without the profiler.
+    for (const w of Object.values(workers)) await w.stop();
+    for (const k of Object.keys(workers)) delete workers[k];
+    // V8 CPU profiles of the isolates (through wrangler's inspector proxy), after the measured runs,
+    // one worker at a time on a fresh `wrangler dev` (the others stopped): where each isolate's time
+    // goes. The profiler samples wall time on the isolate's thread (a sample taken while the thread
+    // waits for a core counts too), so the report uses shares, and the figures come from the
+    // differences above.
     const profiles = {};
     if (profile) {
-      for (const s of SCENARIOS.filter((x) => ["empty", "product", "product_kv", "baseline"].includes(x.worker))) {
-        const w = workers[s.worker];
-        const tokenFile = s.mode === "jwt" ? tokenFileFor() : "";
+      for (const [name, config] of [["empty", configs.empty], ["product", product.config], ["baseline", configs.baseline]]) {
+        const w = await startWrangler({ config, vars, seed });
+        workers[name] = w;
         try {
-          const got = await profileIsolate(w.inspectorPort, () => wrk(w.url, { mode: s.mode, runId: `p${s.worker[0]}${Date.now().toString(36)}`, tokenFile, duration: Math.min(duration, 5), connections }), { interval: 500 });
-          writeFileSync(join(work, `isolate-${s.worker}-${s.id}.cpuprofile`), JSON.stringify(got.profile));
-          writeFileSync(join(work, `isolate-${s.worker}-${s.id}.scripts.json`), JSON.stringify(got.scripts));
-          profiles[`${s.worker}/${s.id}`] = summarizeIsolate(got, got.load.requests);
-          log(`profiled ${s.worker} ${s.id}: ${got.load.requests} requests`);
-        } catch (err) {
-          profiles[`${s.worker}/${s.id}`] = { error: String(err.message ?? err) };
-          log(`profile of ${s.worker} ${s.id} failed: ${err.message}`);
+          for (const s of SCENARIOS.filter((x) => x.worker === name)) {
+            const runOnce = () => wrk(w.url, { mode: s.mode, runId: `p${name[0]}${Date.now().toString(36)}`, tokenFile: s.mode === "jwt" ? tokenFileFor() : "", duration: Math.min(duration, 5), connections });
+            try {
+              await runOnce(); // warm-up
+              const got = await profileIsolate(w.inspectorPort, runOnce, { interval: 500 });
+              writeFileSync(join(work, `isolate-${name}-${s.id}.cpuprofile`), JSON.stringify(got.profile));
+              profiles[`${name}/${s.id}`] = summarizeIsolate(got, got.load.requests);
+              log(`profiled ${name} ${s.id}: ${got.load.requests} requests`);
+            } catch (err) {
+              profiles[`${name}/${s.id}`] = { error: String(err.message ?? err) };
+              log(`profile of ${name} ${s.id} failed: ${err.message}`);
+            }
+          }
+        } finally {
+          await w.stop();
+          delete workers[name];
         }
       }
     }

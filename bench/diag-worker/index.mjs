@@ -1,7 +1,8 @@
 // Diagnostics worker (not a baseline), by the X-Bench request header:
 //   body             the empty worker's constant answer after reading the request body
 //   log              the empty worker's constant answer plus one JSON log line
-//   kv1              the same plus one local KV read
+//   kv1              the same plus one local KV read of a stored record
+//   miss1, put1      the same as kv1 with a read of an absent key, or a write of a new key instead
 //   core:<case>:<n>  the constant answer after running <n> exchanges of the product's core (the
 //                    shipped module and the worker's own glue, host-shims/workers) inside this
 //                    isolate, effects answered from memory (the KV seed, loaded once per isolate),
@@ -15,6 +16,9 @@ import { WasmCore } from "../../host-shims/workers/core.mjs";
 import { verifySignature } from "../../host-shims/workers/signatures.mjs";
 
 const body = '{"message":"success","success":true,"data":{}}';
+// A membership record's size, as a create writes it.
+const PUT_VALUE = JSON.stringify({ id: "mem_diag0000000000000000", account_id: "acct_1", permissions: ["read"], created_at: "2026-11-30T00:00:00Z",
+  workspace_membership_id: null, user: { id: null, email: "someone@diag.example.com", name: null } });
 const encoder = new TextEncoder();
 const TARGET = "/v1/account-memberships/?account_id=acct_1";
 const bytes = (o) => encoder.encode(JSON.stringify(o));
@@ -87,7 +91,15 @@ export default {
       await env.KV.get("account:test:acct_1");
       kv = 1;
     }
-    if (variant === "log" || variant === "kv1")
+    if (variant === "miss1") {
+      await env.KV.get(`diag:absent:${counter++}`);
+      kv = 1;
+    }
+    if (variant === "put1") {
+      await env.KV.put(`diag:put:${counter++}`, PUT_VALUE);
+      kv = 1;
+    }
+    if (variant === "log" || variant === "kv1" || variant === "miss1" || variant === "put1")
       console.log(JSON.stringify({ level: "info", request_id: "req_diag", status: 200, credential_id: "", mode: "test", route: "edge", rounds: kv, kv_calls: kv, duration_ms: 0 }));
     if (variant.startsWith("core:")) {
       const [, name, n] = variant.split(":");

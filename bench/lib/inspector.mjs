@@ -2,9 +2,23 @@
 // (wrangler's inspector proxy, ws://127.0.0.1:<port>/ws): V8 CPU profiles of the worker's isolate
 // under load (Profiler.start/stop), and the isolate's heap/GC counters. Uses the `ws` package
 // that wrangler itself depends on (node_modules/ws).
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 
-export async function connectInspector(port, { timeoutMs = 10000 } = {}) {
+// wrangler's inspector proxy sometimes lets a connection wait while its workers are busy: retried.
+export async function connectInspector(port, { timeoutMs = 15000, attempts = 3 } = {}) {
+  for (let i = 1; ; i++) {
+    try {
+      return await connectOnce(port, { timeoutMs });
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 2000 * i));
+    }
+  }
+}
+
+async function connectOnce(port, { timeoutMs }) {
   const list = await (await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(timeoutMs) })).json();
   const target = list.find((t) => t.webSocketDebuggerUrl) ?? { webSocketDebuggerUrl: `ws://127.0.0.1:${port}/ws` };
   const ws = new WebSocket(target.webSocketDebuggerUrl, { perMessageDeflate: false, maxPayload: 1024 * 1024 * 1024 });
@@ -43,8 +57,9 @@ export async function connectInspector(port, { timeoutMs = 10000 } = {}) {
 }
 
 // A V8 CPU profile of the worker's isolate while `load()` runs (sampling every `interval` µs), and
-// the source of every script the profile's JS frames point to (the bundle wrangler built), so that
-// frames can be attributed to the module they came from (esbuild marks each module's start).
+// the source of every script its JS frames point to, read from the bundle wrangler wrote to disk
+// (esbuild marks each module's start), so that frames can be attributed to their module. The
+// Debugger domain is never enabled: it would switch the isolate's wasm to debugging code.
 export async function profileIsolate(port, load, { interval = 1000 } = {}) {
   const ins = await connectInspector(port);
   try {
@@ -58,17 +73,12 @@ export async function profileIsolate(port, load, { interval = 1000 } = {}) {
     let loadResult;
     try { loadResult = await load(); } finally { var { profile } = await ins.send("Profiler.stop"); }
     await ins.send("Profiler.disable");
-    const wanted = new Set(profile.nodes.map((n) => n.callFrame.scriptId).filter((id) => id && id !== "0"));
     const scripts = {};
-    const parsed = [];
-    ins.on("Debugger.scriptParsed", (p) => parsed.push(p));
-    await ins.send("Debugger.enable");
-    await new Promise((r) => setTimeout(r, 500));
-    for (const p of parsed) {
-      if (!wanted.has(p.scriptId) || p.url.startsWith("wasm://")) continue;
-      try { scripts[p.scriptId] = { url: p.url, source: (await ins.send("Debugger.getScriptSource", { scriptId: p.scriptId })).scriptSource }; } catch {}
+    for (const n of profile.nodes) {
+      const { scriptId, url } = n.callFrame;
+      if (!scriptId || scriptId === "0" || scripts[scriptId] || !url?.startsWith("file://")) continue;
+      try { scripts[scriptId] = { url, source: readFileSync(fileURLToPath(url), "utf8") }; } catch {}
     }
-    await ins.send("Debugger.disable");
     return { profile, scripts, load: loadResult };
   } finally {
     ins.close();
