@@ -18,7 +18,7 @@
 import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { API_KEY, makeKeys, readSeed, signFor, tokenClaims, varsFor } from "./lib/fixture.mjs";
 import { root, work } from "./lib/paths.mjs";
@@ -184,7 +184,7 @@ export async function measureThroughput({ reps = 3, duration = 10, connections =
             const runOnce = () => wrk(w.url, { mode: s.mode, runId: `p${name[0]}${Date.now().toString(36)}`, tokenFile: s.mode === "jwt" ? tokenFileFor() : "", duration: Math.min(duration, 5), connections });
             try {
               await runOnce(); // warm-up
-              const got = await profileIsolate(w.inspectorPort, runOnce, { interval: 500 });
+              const got = await profileIsolate(w.inspectorPort, runOnce, { interval: 500, bundleRoot: dirname(config) });
               writeFileSync(join(work, `isolate-${name}-${s.id}.cpuprofile`), JSON.stringify(got.profile));
               profiles[`${name}/${s.id}`] = summarizeIsolate(got, got.load.requests);
               log(`profiled ${name} ${s.id}: ${got.load.requests} requests`);

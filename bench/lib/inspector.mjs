@@ -2,7 +2,8 @@
 // (wrangler's inspector proxy, ws://127.0.0.1:<port>/ws): V8 CPU profiles of the worker's isolate
 // under load (Profiler.start/stop), and the isolate's heap/GC counters. Uses the `ws` package
 // that wrangler itself depends on (node_modules/ws).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 
@@ -60,7 +61,9 @@ async function connectOnce(port, { timeoutMs }) {
 // the source of every script its JS frames point to, read from the bundle wrangler wrote to disk
 // (esbuild marks each module's start), so that frames can be attributed to their module. The
 // Debugger domain is never enabled: it would switch the isolate's wasm to debugging code.
-export async function profileIsolate(port, load, { interval = 1000 } = {}) {
+// bundleRoot: the directory of the worker's wrangler.toml (wrangler bundles into .wrangler/tmp/dev-*/
+// there, and the profile names the bundle by its file name only).
+export async function profileIsolate(port, load, { interval = 1000, bundleRoot = null } = {}) {
   const ins = await connectInspector(port);
   try {
     // wrangler's inspector proxy enables the Runtime domain for every client it lets in: every
@@ -76,11 +79,26 @@ export async function profileIsolate(port, load, { interval = 1000 } = {}) {
     const scripts = {};
     for (const n of profile.nodes) {
       const { scriptId, url } = n.callFrame;
-      if (!scriptId || scriptId === "0" || scripts[scriptId] || !url?.startsWith("file://")) continue;
-      try { scripts[scriptId] = { url, source: readFileSync(fileURLToPath(url), "utf8") }; } catch {}
+      if (!scriptId || scriptId === "0" || scripts[scriptId] || !url || /^(wasm|node-internal|cloudflare-internal):/.test(url)) continue;
+      const path = url.startsWith("file://") ? fileURLToPath(url) : bundleFile(bundleRoot, url);
+      try { if (path) scripts[scriptId] = { url, source: readFileSync(path, "utf8") }; } catch {}
     }
     return { profile, scripts, load: loadResult };
   } finally {
     ins.close();
   }
+}
+
+// The newest .wrangler/tmp/dev-*/<name> under root.
+function bundleFile(root, name) {
+  if (!root) return null;
+  const tmp = join(root, ".wrangler", "tmp");
+  let best = null, bestTime = 0;
+  try {
+    for (const d of readdirSync(tmp)) {
+      const f = join(tmp, d, name);
+      try { const t = statSync(f).mtimeMs; if (t > bestTime) { best = f; bestTime = t; } } catch {}
+    }
+  } catch {}
+  return best;
 }
