@@ -75,7 +75,8 @@ function aggThroughput(tp) {
   }
   const vs = {};
   for (const [p, b, s] of [["product", "baseline", "replay"], ["product", "baseline", "create"], ["product", "baseline", "jwt_rs256"],
-    ["product_quiet", "baseline_quiet", "replay_quiet"], ["product_quiet", "baseline_quiet", "create_quiet"], ["product", "product_kv", "create"]]) {
+    ["product_quiet", "baseline_quiet", "replay_quiet"], ["product_quiet", "baseline_quiet", "create_quiet"], ["product", "product_kv", "create"],
+    ["product_kv", "baseline", "create"]]) {
     const P = groups[`${p}/${s}`];
     if (!P) continue;
     const per = P.map((r) => ({ rep: r.rep, p: r, b: find(b, s, r.rep) })).filter((x) => x.b);
@@ -148,7 +149,7 @@ export function buildReport(R) {
 Every figure below was measured by **\`${m.command}\`** (bench/run.mjs), started ${m.started.replace("T", " ").slice(0, 16)} UTC
 and finished ${m.finished.replace("T", " ").slice(0, 16)} UTC, on ${m.machine.cpus} × ${m.machine.model}, Node ${m.machine.node},
 wrangler ${m.machine.wrangler} (${m.machine.workerd}), ${m.machine.wrk}, ${m.machine.clang}, ${m.machine.wasm_opt}; baseline libraries ${m.machine.hs}.
-Commit \`${m.commit}\`${m.dirty_sources.length ? ` plus uncommitted changes in ${m.dirty_sources.length} source file(s)` : ""} (worker module sha256 \`${m.module.sha256}…\`).
+${m.note ? `${m.note}\n` : ""}Commit \`${m.commit}\`${m.dirty_sources.length ? ` plus uncommitted changes in ${m.dirty_sources.length} source file(s)` : ""} (worker module sha256 \`${m.module.sha256}…\`).
 Each measurement was repeated ${o.reps} times; a figure is the **median of the repetitions, with their range (min–max) in parentheses**.
 The machine has ${m.machine.cpus} cores, shared with other work; ${quiet(R) ? "it was quiet during this run" : "other work ran during this run"} (1-minute load ${m.loadavg_start[0]} at the start, ${m.loadavg_end[0]} at the end).
 ${otherProcesses(R)}
@@ -160,7 +161,8 @@ ${paces.map((x) => us(x)).join(", ")} in the ${paces.length} repetitions, agains
   // --- budgets ---------------------------------------------------------------------------------
   const rows = [];
   if (size) rows.push(["Worker module ≤ 100 KB gzipped", `${size.worker.shipped.gzip} B gzipped (${kb(size.worker.shipped.gzip)}; raw ${kb(size.worker.shipped.raw)})`, verdict(size.worker.shipped.gzip <= BUDGET.gzip)]);
-  if (cold) rows.push(["Instantiate + configure < 2.5 ms (Node, fresh process)", `${fmt(coldIC, 2, " ms")} (compile before it: ${fmt(summary(cold.batches.map((b) => b.compile_ms.median)), 2, " ms")})`, verdict(coldIC.median < BUDGET.instantiate_configure_ms)]);
+  const secondIC = cold?.batches[0].second_instance_configure_ms ? summary(cold.batches.map((b) => b.second_instance_configure_ms.median)) : null;
+  if (cold) rows.push(["Instantiate + configure < 2.5 ms (Node, fresh process)", `${fmt(coldIC, 2, " ms")} (compile before it: ${fmt(summary(cold.batches.map((b) => b.compile_ms.median)), 2, " ms")})${secondIC ? `; a second instance of the same compiled module: ${fmt(secondIC, 2, " ms")}` : ""}`, verdict(coldIC.median < BUDGET.instantiate_configure_ms)]);
   const W = T.inWorkerd;
   const inW = (k) => (W[k] ? `; in workerd ${fmt(W[k].us, 0, " µs")} per exchange, glue included` : "");
   for (const [name, text, wk] of [["apikey_create", "API-key create < 15 µs inside the wasm", "core_apikey_create"], ["jwt_repeat_create", "Repeated JWT (verified-token cache) < 15 µs inside the wasm", "core_jwt_repeat"]]) {
@@ -198,16 +200,25 @@ ${paces.map((x) => us(x)).join(", ")} in the ${paces.length} repetitions, agains
     rows.push([`Requests/s through wrangler dev ≥ ${need}× the Hono + zod + jose baseline on ${text}, every repetition (both logging, the default)`,
       `× ${v.perRep.map((x) => x.toFixed(2)).join(", ")} (isolate CPU per request × ${fmt(v.cpu, 2)} of the baseline's)`, verdict(every)]);
   }
+  const kvAlone = T.vs["product_kv/baseline/create"];
+  if (kvAlone) rows.push(["… creates with KV alone (no ACCOUNT_STORE binding), both logging", `× ${kvAlone.perRep.map((x) => x.toFixed(2)).join(", ")}`, `(information) ${kvAlone.perRep.every((x) => x >= 1.5) ? "≥ 1.5× in every repetition" : "below 1.5× in some repetition"}`]);
   for (const s of ["replay_quiet", "create_quiet"]) {
     const v = T.vs[`product_quiet/baseline_quiet/${s}`];
     if (v) rows.push([`… the same with LOG_LEVEL=warn in both (no log line per request): ${s.replace("_quiet", "")}`, `× ${v.perRep.map((x) => x.toFixed(2)).join(", ")}`, `(information) ${v.perRep.every((x) => x >= 1.5) ? "≥ 1.5× in every repetition" : "below 1.5× in some repetition"}`]);
+  }
+  // "At today's speed or better": the -O2 module shipped when the size budget was lowered (the run of
+  // 2026-11-28 08:00 UTC, commit d33bc1e, in git history as bench/results/latest.json).
+  const REFERENCE_O2 = { apikey_create: 14.8, jwt_repeat_create: 17.9 };
+  if (core.apikey_create && core.jwt_repeat_create) {
+    const ok = Object.entries(REFERENCE_O2).every(([k, ref]) => core[k].wasm.median <= ref);
+    rows.push(["Size-first module at least as fast as the -O2 module it replaced (2026-11-28: API-key create 14.8 µs, repeated JWT 17.9 µs inside the wasm)",
+      `${fmt(core.apikey_create.wasm, 1, " µs")} and ${fmt(core.jwt_repeat_create.wasm, 1, " µs")}`, verdict(ok)]);
   }
   const o2 = R.variants?.["O2+bearssl-O3"];
   if (o2?.cases && size) {
     const pick = (list, k) => list.find((x) => x.case === k)?.wasm_median_us;
     const cmp = ["apikey_create", "apikey_replay", "jwt_repeat_create", "reject_422"].map((k) => [k, pick(o2.shipped, k), pick(o2.cases, k)]).filter(([, a, b]) => a && b);
-    const faster = cmp.filter(([, a, b]) => a <= b * 1.05).length;
-    rows.push(["Size-first module at the all -O2 build's speed or better (same pass, inside the wasm, within 5 %)", `shipped vs core at -O2 (${kb(o2.size.gzip)} gzipped): ${cmp.map(([k, a, b]) => `${k} ${us(a)} vs ${us(b)}`).join(", ")}`, verdict(faster === cmp.length)]);
+    rows.push(["… the same code built at -O2 throughout, same pass (inside the wasm)", `${kb(o2.size.gzip)} gzipped; shipped vs -O2: ${cmp.map(([k, a, b]) => `${k} ${us(a)} vs ${us(b)}`).join(", ")}`, "(information)"]);
   }
   out.push(`\n## Budgets\n\n${table(["Budget", "Measured", "Verdict"], rows)}\n\nJudged on the median of the repetitions (the ratios: on every repetition). Misses are explained below, with the measurements they rest on.`);
 
@@ -380,13 +391,33 @@ ${table(["Scenario", "Worker", "req/s", "÷ empty", "p50 ms", "p99 ms", "isolate
   const misses = rows.filter((r) => r[2].startsWith("**miss**"));
   if (misses.length) {
     const notes = [];
+    const c = T.costs;
     for (const r of misses) {
-      if (/Requests\/s/.test(r[0])) {
-        const c = T.costs;
-        notes.push(`- **${r[0]}**: under wrangler dev every request pays the floor (${fmt(c.floor_total, 0, " µs")} of CPU across wrangler's processes for an empty worker)
+      if (/Instantiate/.test(r[0])) {
+        const eager = cold?.eager?.compile_ms?.median;
+        notes.push(`- **${r[0]}**: ${r[1]}. Most of it is V8 compiling, on their first call, the functions configure runs (lazy compilation:
+  the first call of a function compiles it) and the JS-to-wasm call wrappers, then running them in its baseline tier: a second instance of
+  the same compiled module takes ${secondIC ? fmt(secondIC, 2, " ms") : "n/a"}. V8 compiles on this machine today about ${eager ? (eager / 9.9).toFixed(1) : "n/a"}× slower than in the runs of
+  2026-11-28 (the whole module compiled eagerly, \`--no-wasm-lazy-compilation\`: ${eager ? eager.toFixed(1) : "n/a"} ms now, 9.9 ms then, when instantiate + configure
+  measured 3.1–3.3 ms for a module of about the same size). The product could run less code on the first call (check the JWKS's P-256 points
+  on first use rather than at configure, say), which would move that compile to the first JWT rather than remove it.`);
+      } else if (/Repeated JWT/.test(r[0])) {
+        notes.push(`- **${r[0]}**: ${r[1]}. The repetitions ranged ${r[1].match(/\(([\d.–]+)\)/)?.[1] ?? "n/a"} µs. A third of the native instructions of this case
+  are the SHA-256 of the token (about 700 bytes, eleven blocks of BearSSL's \`br_sha2small_round\`), which keys the verified-token cache by
+  design; the rest is the same create as an API key's.`);
+      } else if (/largest body/.test(r[0])) {
+        notes.push(`- **${r[0]}**: ${r[1]}; see the paragraph under the core CPU table.`);
+      } else if (/on creates|RS256 creates/.test(r[0])) {
+        notes.push(`- **${r[0]}**: ${r[1]}. A create's isolate CPU is mostly work both workers do: the KV write of the new record
+  (${fmt(c.put, 0, " µs")} here) and the reads of keys that do not exist yet (${fmt(c.miss, 0, " µs")} each), on top of the floor and the log line. The product
+  saves the reads of stored records (API key, account: ${fmt(c.kv, 0, " µs")} each) but, as shipped, writes through the account's Durable Object
+  first (the "left" column of the product's create, above); with KV alone an API-key create is × ${kvAlone ? kvAlone.perRep.map((x) => x.toFixed(2)).join(", ") : "n/a"} of the baseline.
+  The object is the price of one membership per request under concurrency and retries (docs/storage.md), which the baseline does not offer.`);
+      } else if (/Requests\/s/.test(r[0])) {
+        notes.push(`- **${r[0]}**: ${r[1]}. Under wrangler dev every request pays the floor (${fmt(c.floor_total, 0, " µs")} of CPU across wrangler's processes for an empty worker)
   and both workers pay a log line (${fmt(c.log_total, 0, " µs")} across the processes), so the product's savings — fewer KV calls (${tp["product/replay"]?.kv.median.toFixed(1)} against
   ${tp["baseline/replay"]?.kv.median.toFixed(1)} on a replay), its core — move a ratio whose denominator is mostly shared cost. With both workers quiet (LOG_LEVEL=warn) the
-  ratios are in the rows below the budget lines. The product's own isolate work per request is accounted for in the table above.`);
+  replay ratios are × ${T.vs["product_quiet/baseline_quiet/replay_quiet"]?.perRep.map((x) => x.toFixed(2)).join(", ") ?? "n/a"}. The product's own isolate work per request is accounted for above.`);
       } else if (/inside the wasm/.test(r[0]) || /isolate CPU/.test(r[0])) {
         notes.push(`- **${r[0]}**: measured ${r[1]}. The pace of this run (above) scales these figures; the V8 profiles are in \`build/bench/profile-<case>.cpuprofile\`.`);
       } else notes.push(`- **${r[0]}**: ${r[1]}.`);
