@@ -74,11 +74,20 @@ struct Counts {
     for (const mb::Effect& e : effects) {
       if (e.kind == mb::EffectKind::kv_get) ++r;
       if (e.kind == mb::EffectKind::kv_put) ++w;
-      if (e.kind == mb::EffectKind::kv_put_if_absent) { ++w; ++put_if_absent; }
+      if (e.kind == mb::EffectKind::kv_put_if_absent) {
+        ++w;
+        ++put_if_absent;
+      }
     }
     ++rounds;
-    if (r) { ++read_rounds; reads += r; }
-    if (w) { ++write_rounds; writes += w; }
+    if (r) {
+      ++read_rounds;
+      reads += r;
+    }
+    if (w) {
+      ++write_rounds;
+      writes += w;
+    }
   }
   void background(const std::vector<mb::Effect>& effects) {
     for (const mb::Effect& e : effects)
@@ -171,10 +180,10 @@ int main(int argc, char** argv) {
     kase.name = str(c["name"]);
     if (!only.empty() && kase.name != only) continue;
     kase.expect = c["expect"].get<int>();
-    const bool write_authority = c.contains("host") && c["host"].contains("writeAuthority") && c["host"]["writeAuthority"].is_boolean() &&
-                                 c["host"]["writeAuthority"].get<bool>();
-    const bool web_crypto = c.contains("host") && c["host"].contains("webCrypto") && c["host"]["webCrypto"].is_boolean() &&
-                            c["host"]["webCrypto"].get<bool>();
+    const bool write_authority = c.contains("host") && c["host"].contains("writeAuthority") &&
+                                 c["host"]["writeAuthority"].is_boolean() && c["host"]["writeAuthority"].get<bool>();
+    const bool web_crypto = c.contains("host") && c["host"].contains("webCrypto") &&
+                            c["host"]["webCrypto"].is_boolean() && c["host"]["webCrypto"].get<bool>();
     if (web_crypto) continue;
     mb::Vars case_vars = vars;
     if (write_authority) case_vars["HOST_WRITE_AUTHORITY"] = "1";
@@ -220,11 +229,14 @@ int main(int argc, char** argv) {
       }
       double sum = 0;
       for (double x : us) sum += x;
-      const auto per = [&](std::size_t x) { return us.empty() ? 0.0 : static_cast<double>(x) / static_cast<double>(us.size()); };
+      const auto per = [&](std::size_t x) {
+        return us.empty() ? 0.0 : static_cast<double>(x) / static_cast<double>(us.size());
+      };
       if (ok != kase.timed.size()) ++failures;
       std::printf(
           "{\"case\":\"%s\",\"mode\":\"%s\",\"n\":%zu,\"median_us\":%.3f,\"p99_us\":%.3f,\"mean_us\":%.3f,"
-          "\"status_ok\":%zu,\"per_request\":{\"rounds\":%.3f,\"read_rounds\":%.3f,\"write_rounds\":%.3f,\"kv_reads\":%.3f,"
+          "\"status_ok\":%zu,\"per_request\":{\"rounds\":%.3f,\"read_rounds\":%.3f,\"write_rounds\":%.3f,\"kv_reads\":%"
+          ".3f,"
           "\"kv_writes\":%.3f,\"put_if_absent\":%.3f}}\n",
           kase.name.c_str(), mode, us.size(), percentile(us, 0.5), percentile(us, 0.99),
           us.empty() ? 0.0 : sum / static_cast<double>(us.size()), ok, per(counts.rounds), per(counts.read_rounds),

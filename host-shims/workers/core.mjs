@@ -211,7 +211,7 @@ class FrameReader {
   }
   u32() { const v = this.view.getUint32(this.at, true); this.at += 4; return v; }
   raw() { const n = this.u32(); const b = this.bytes.subarray(this.at, this.at + n); this.at += n; return b; }
-  str() { const b = this.raw(); return b.length ? decoder.decode(b) : ""; }
+  str() { return text(this.raw()); }
   headers() { const h = []; for (let n = this.u32(); n > 0; n--) h.push([this.str(), this.str()]); return h; }
   effects() { const list = []; for (let n = this.u32(); n > 0; n--) list.push(this.effect()); return list; }
   effect() {
