@@ -24,6 +24,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { performInMemory } from "./lib/memory_effects.mjs";
 import { root } from "./lib/paths.mjs";
 
 const { values: args } = parseArgs({
@@ -65,29 +66,14 @@ function countRound(effects) {
   if (verifies) { counts.verifyRounds++; counts.verifies += verifies; }
 }
 
-function performSync(kv, e) {
-  switch (e.op) {
-    case "kv_get": return { id: e.id, value: kv.get(e.key) ?? null };
-    case "kv_put": kv.set(e.key, e.value); return { id: e.id };
-    case "kv_put_if_absent": {
-      const there = kv.get(e.key);
-      if (there !== undefined) return { id: e.id, created: false, value: there };
-      kv.set(e.key, e.value);
-      return { id: e.id, created: true };
-    }
-    case "rate_limit": return { id: e.id, allowed: true };
-    default: return { id: e.id, failure: 3, detail: `not performed here: ${e.op}` };
-  }
-}
-
 async function performAsync(kv, e) {
-  if (e.op !== "verify_signature") return performSync(kv, e);
+  if (e.op !== "verify_signature") return performInMemory(kv, e);
   try { return await verifySignature(e); } catch (err) { return { id: e.id, failure: 3, detail: String(err?.message ?? err) }; }
 }
 
 function background(kv, step) {
   for (const e of step.background) {
-    performSync(kv, e);
+    performInMemory(kv, e);
     if (e.op === "kv_put" || e.op === "kv_put_if_absent") counts.backgroundWrites++;
   }
 }
@@ -101,7 +87,7 @@ function runOne(core, kv, r) {
     let step = exchange.step();
     while (!step.done) {
       countRound(step.effects);
-      step = exchange.resume(step.effects.map((e) => performSync(kv, e)));
+      step = exchange.resume(step.effects.map((e) => performInMemory(kv, e)));
     }
     background(kv, step);
     return step.status;
@@ -208,7 +194,7 @@ async function verifyAlone(c) {
   let effect;
   while (!step.done && !effect) {
     effect = step.effects.find((e) => e.op === "verify_signature");
-    if (!effect) step = ex.resume(step.effects.map((e) => performSync(kv, e)));
+    if (!effect) step = ex.resume(step.effects.map((e) => performInMemory(kv, e)));
   }
   ex.end();
   if (!effect) return null;

@@ -30,10 +30,21 @@ const Outcome* Context::outcome(std::uint32_t id) const {
   return it == outcomes.end() ? nullptr : &it->second;
 }
 
-void Context::put_background(Mode store, std::string key, std::string value, std::uint32_t ttl_seconds) {
+EffectKind Context::put_kind(const std::string& scope) const {
+  return cfg.host_write_authority && !scope.empty() ? EffectKind::kv_put_if_absent : EffectKind::kv_put;
+}
+
+const std::string& Context::api_key_key() {
+  if (keys.api_key.empty()) keys.api_key = kv::api_key(cred.token_sha256);
+  return keys.api_key;
+}
+
+void Context::put_background(Mode store, std::string key, std::string value, std::uint32_t ttl_seconds,
+                             const std::string& scope) {
   Effect& e = background.emplace_back();
   e.id = next_id++;
-  e.kind = EffectKind::kv_put;
+  e.kind = put_kind(scope);
+  e.scope = scope;
   e.store = std::string(mode_name(store));
   e.key = std::move(key);
   e.value = std::move(value);

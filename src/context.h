@@ -150,7 +150,13 @@ struct Context {
   Effect& add_effect(EffectKind kind);
   // The outcome of a non-read effect once the host answered it; null before.
   const Outcome* outcome(std::uint32_t id) const;
-  void put_background(Mode store, std::string key, std::string value, std::uint32_t ttl_seconds);
+  // How a record is written: one with a write authority (`scope`: a membership or idempotency
+  // record) is created only if absent when the host has an authority; anything else is a put.
+  EffectKind put_kind(const std::string& scope) const;
+  void put_background(Mode store, std::string key, std::string value, std::uint32_t ttl_seconds,
+                      const std::string& scope = {});
+  // The API key record's KV key (apikey:<sha256 of the token>), built once per request.
+  const std::string& api_key_key();
 
   // Reads: a record of this exchange, decoded by `reader`; rarely-changing records also come from
   // (and go to) the isolate's cache.

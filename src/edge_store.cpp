@@ -151,7 +151,7 @@ Result<Flow> answer_at_edge(Context& ctx) {
   created.created_at = created.updated_at = format_rfc3339(ctx.now_ms / 1000);
   created.user = s.person;
   // With a write authority (SPEC §4, consistent creates) the record is created only if absent.
-  Effect& put = ctx.add_effect(ctx.cfg.host_write_authority ? EffectKind::kv_put_if_absent : EffectKind::kv_put);
+  Effect& put = ctx.add_effect(ctx.put_kind(k.authority));
   put.store = std::string(mode_name(m));
   put.scope = k.authority;
   put.key = std::move(key);

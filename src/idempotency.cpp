@@ -17,8 +17,7 @@ std::optional<std::pair<Mode, std::string>> credential_id(Context& ctx) {
     if (ctx.cred.jwt.payload.sub) return std::pair{ctx.cred.mode, "jwt:" + *ctx.cred.jwt.payload.sub};
     return std::nullopt;
   }
-  if (ctx.keys.api_key.empty()) ctx.keys.api_key = kv::api_key(ctx.cred.token_sha256);
-  auto rec = ctx.read(ctx.cred.mode, ctx.keys.api_key, read_api_key);
+  auto rec = ctx.read(ctx.cred.mode, ctx.api_key_key(), read_api_key);
   if (!rec.ok() || rec.value().pending || !rec.value().value) return std::nullopt;
   return std::pair{ctx.cred.mode, rec.value().value->id};
 }
@@ -90,8 +89,8 @@ std::optional<Effect> idempotency_record(Context& ctx, int status, const std::st
   Effect e;
   e.id = ctx.next_id++;
   // With a write authority the record is created once: a concurrent or later writer keeps the first.
-  e.kind = ctx.cfg.host_write_authority ? EffectKind::kv_put_if_absent : EffectKind::kv_put;
   e.scope = kv::authority(ctx.grant->mode, ctx.request().account_id);
+  e.kind = ctx.put_kind(e.scope);
   e.store = std::string(mode_name(ctx.grant->mode));
   e.key = record_key(ctx, ctx.grant->mode, ctx.grant->credential_id);
   e.value = write_idempotency({fingerprint(ctx.request()), status, body});

@@ -68,11 +68,9 @@ Result<Flow> after_forward(Context& ctx) {
       kv::Member member =
           m->user_id ? kv::Member{kv::Member::By::user_id, *m->user_id} : kv::Member{kv::Member::By::email, *r.email};
       Mode mode = ctx.grant->mode;
-      ctx.put_background(mode, kv::membership(mode, r.account_id, member), write_membership(*m), 0);
       // With a write authority, created there only if absent (it keeps the first record).
-      Effect& put = ctx.background.back();
-      put.scope = kv::authority(mode, r.account_id);
-      if (ctx.cfg.host_write_authority) put.kind = EffectKind::kv_put_if_absent;
+      ctx.put_background(mode, kv::membership(mode, r.account_id, member), write_membership(*m), 0,
+                         kv::authority(mode, r.account_id));
     } else {
       ctx.notices.push_back("origin 2xx answer has no usable data object; not written through");
     }

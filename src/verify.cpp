@@ -20,8 +20,7 @@ Result<Grant> check_api_key(const ApiKeyRecord& rec, const Credential& cred, std
 
 Result<Flow> run_verify_credential(Context& ctx) {
   if (ctx.cred.kind == CredentialKind::jwt) return verify_jwt(ctx);
-  if (ctx.keys.api_key.empty()) ctx.keys.api_key = kv::api_key(ctx.cred.token_sha256);
-  MB_ASSIGN_OR_RETURN(auto rec, ctx.read(ctx.cred.mode, ctx.keys.api_key, read_api_key));
+  MB_ASSIGN_OR_RETURN(auto rec, ctx.read(ctx.cred.mode, ctx.api_key_key(), read_api_key));
   if (rec.pending) return Flow::wait;
   if (!rec.value) return Error::unknown_api_key;
   MB_ASSIGN_OR_RETURN(ctx.grant, check_api_key(*rec.value, ctx.cred, ctx.now_ms));

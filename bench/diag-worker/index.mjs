@@ -14,6 +14,7 @@
 import wasmModule from "../../dist/worker/membership.wasm";
 import { WasmCore } from "../../host-shims/workers/core.mjs";
 import { verifySignature } from "../../host-shims/workers/signatures.mjs";
+import { performInMemory } from "../lib/memory_effects.mjs";
 
 const body = '{"message":"success","success":true,"data":{}}';
 // A membership record's size, as a create writes it.
@@ -50,19 +51,7 @@ async function loadSeed(env) {
 }
 
 function answer(e) {
-  switch (e.op) {
-    case "kv_get": return { id: e.id, value: seed.get(e.key) ?? null };
-    case "kv_put": seed.set(e.key, e.value); return { id: e.id };
-    case "kv_put_if_absent": {
-      const there = seed.get(e.key);
-      if (there != null) return { id: e.id, created: false, value: there };
-      seed.set(e.key, e.value);
-      return { id: e.id, created: true };
-    }
-    case "verify_signature": return verifySignature(e);
-    case "rate_limit": return { id: e.id, allowed: true };
-    default: return { id: e.id, failure: 3, detail: `not performed here: ${e.op}` };
-  }
+  return e.op === "verify_signature" ? verifySignature(e) : performInMemory(seed, e);
 }
 
 async function exchange(credential, payload) {

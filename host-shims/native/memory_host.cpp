@@ -41,17 +41,16 @@ Outcome MemoryHost::perform(const Effect& e) {
       if (faults.count("kv_get_stale") && !e.scope.empty()) return o;
       if (const std::string* v = get(e.store, e.key)) o.value = *v;
       return o;
+    case EffectKind::kv_put:
     case EffectKind::kv_put_if_absent:
       if (faults.count("kv_put")) return fail("injected kv_put failure");
-      if (const std::string* v = get(e.store, e.key)) {
-        o.value = *v;
-        return o;
+      if (e.kind == EffectKind::kv_put_if_absent) {
+        if (const std::string* v = get(e.store, e.key)) {  // live: what is there answers
+          o.value = *v;
+          return o;
+        }
+        o.created = true;
       }
-      o.created = true;
-      kv[e.store + "\n" + e.key] = {e.value, e.ttl_seconds ? now_ms + std::int64_t(e.ttl_seconds) * 1000 : 0};
-      return o;
-    case EffectKind::kv_put:
-      if (faults.count("kv_put")) return fail("injected kv_put failure");
       kv[e.store + "\n" + e.key] = {e.value, e.ttl_seconds ? now_ms + std::int64_t(e.ttl_seconds) * 1000 : 0};
       return o;
     case EffectKind::fetch:

@@ -220,7 +220,7 @@ class FrameReader {
     switch (op) {
       // scope: the write authority of a membership or idempotency record ("<mode>:<account_id>")
       case "kv_get": return { id, op, store, key, scope };
-      case "kv_put": return { id, op, store, key, value: text(value), ttl, scope };
+      case "kv_put":
       case "kv_put_if_absent": return { id, op, store, key, value: text(value), ttl, scope };
       case "fetch": return { id, op, method, url, headers: hs, body: text(body), timeout_ms };
       // The core chose key and algorithm; the host only answers valid or not (bytes as they are).
