@@ -2,7 +2,7 @@
 // comes from the results file; the explanations name the measurement they rest on.
 //   node bench/report.mjs build/bench/results.json docs/benchmarks.md
 import { readFileSync, writeFileSync } from "node:fs";
-import { summary, fmt, median } from "./lib/stats.mjs";
+import { summary, fmt } from "./lib/stats.mjs";
 import { PART } from "./lib/isolate_profile.mjs";
 
 const KB = 1024;

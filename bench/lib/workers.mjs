@@ -10,13 +10,13 @@ import { root, work } from "./paths.mjs";
 
 // The product as shipped (wrangler.toml: KV, the ACCOUNT_STORE Durable Object, the [vars]) and the
 // same without the two `# -- account-store begin/end` blocks (KV alone): configs `config` and
-// `kvConfig`. `wasm` replaces the module (the profile stage runs the same code with its names).
-export function snapshotProduct(dir = join(work, "product"), { wasm = join(root, "dist", "worker", "membership.wasm") } = {}) {
+// `kvConfig`.
+export function snapshotProduct(dir = join(work, "product")) {
   mkdirSync(join(dir, "host-shims", "workers"), { recursive: true });
   mkdirSync(join(dir, "dist", "worker"), { recursive: true });
   for (const f of readdirSync(join(root, "host-shims", "workers")).filter((f) => f.endsWith(".mjs")))
     copyFileSync(join(root, "host-shims", "workers", f), join(dir, "host-shims", "workers", f));
-  copyFileSync(wasm, join(dir, "dist", "worker", "membership.wasm"));
+  copyFileSync(join(root, "dist", "worker", "membership.wasm"), join(dir, "dist", "worker", "membership.wasm"));
   const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
   const date = /^compatibility_date\s*=\s*"([^"]+)"/m.exec(toml)?.[1] ?? "2026-04-01";
   const vars = toml.slice(toml.indexOf("[vars]"));
