@@ -98,6 +98,9 @@ Config parse_config(const Vars& vars) {
   }
   r.number<std::int64_t>("JWKS_CACHE_SECONDS", cfg.jwks_cache_seconds, 0, 86400 * 7);
   r.number<std::int64_t>("JWT_LEEWAY_SECONDS", cfg.jwt_leeway_seconds, 0, 3600);
+  r.number<std::int64_t>("JWT_MAX_LIFETIME_SECONDS", cfg.jwt_max_lifetime_seconds, 0, 10 * 366 * 86400);
+  if (const std::string* v = r.get("JWT_REQUIRED_TYP"); v && !trim(*v).empty())
+    cfg.jwt_required_typ = typ_media_type(trim(*v));
 
   if (r.get("ALLOWED_PERMISSIONS")) {
     cfg.permissions_restricted = true;
@@ -121,6 +124,14 @@ Config parse_config(const Vars& vars) {
   if (cfg.log_level != "debug" && cfg.log_level != "info" && cfg.log_level != "warn" && cfg.log_level != "error")
     r.fail("LOG_LEVEL must be debug, info, warn or error");
   return cfg;
+}
+
+std::string typ_media_type(std::string_view typ) {
+  std::string out = typ.find('/') == std::string_view::npos ? "application/" : "";
+  out += typ;
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
 }
 
 namespace {

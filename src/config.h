@@ -28,6 +28,8 @@ struct Config {
   bool jwt_jwks_inline = false;
   std::int64_t jwks_cache_seconds = 600;
   std::int64_t jwt_leeway_seconds = 60;
+  std::int64_t jwt_max_lifetime_seconds = 0;  // 0: off; else exp - iat may not exceed it
+  std::string jwt_required_typ;               // empty: off; else a media type, as typ_media_type() gives
 
   bool permissions_restricted = false;  // ALLOWED_PERMISSIONS set
   std::vector<std::string> allowed_permissions;
@@ -52,6 +54,10 @@ struct Config {
 };
 
 Config parse_config(const Vars& vars);
+
+// A JWT typ as the media type it names (RFC 7515 §4.1.9): "application/" prepended when it has no
+// '/', lowercased, so "at+jwt", "AT+JWT" and "application/at+jwt" compare equal.
+std::string typ_media_type(std::string_view typ);
 
 // The worker hands its vars over as one JSON object of strings; nullopt when it is not one.
 std::optional<Vars> read_vars(std::string_view json_text);

@@ -59,6 +59,8 @@ class HeaderReader final : public json::Visitor {
         jwt.kid = std::move(*v.text);
       else
         jwt.kid_bad = true;
+    } else if (k == "typ") {
+      jwt.typ = v.type == Type::string ? std::move(*v.text) : std::string();
     } else if (k == "crit") {
       jwt.has_crit = true;  // RFC 7515 §4.1.11: no extension is understood, so none may be critical
     }
@@ -202,6 +204,9 @@ Status check_form(const Credential& c, const Config& cfg) {
   if (!c.jwt.well_formed) return Error::jwt_malformed;
   if (!cfg.accepts_alg(c.jwt.alg)) return Error::jwt_unsupported_alg;
   if (c.jwt.has_crit) return Error::jwt_critical_header;
+  // Explicit typing (RFC 8725 §3.11): JWT_REQUIRED_TYP, when set, names the only accepted typ.
+  if (!cfg.jwt_required_typ.empty() && (!c.jwt.typ || typ_media_type(*c.jwt.typ) != cfg.jwt_required_typ))
+    return Error::jwt_wrong_type;
   return {};
 }
 

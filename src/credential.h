@@ -37,6 +37,7 @@ struct JwtPayload {
 
 struct Jwt {
   std::string alg, kid;
+  std::optional<std::string> typ;  // absent, or a string (any other type is kept as "")
   bool alg_is_string = false, kid_bad = false, has_crit = false;
   bool well_formed = false;   // every segment base64url, header and payload JSON objects
   std::string signing_input;  // header.payload, as sent
@@ -62,8 +63,9 @@ Result<std::string_view> read_bearer(const Headers& headers);
 // a JSON object; else `sk_`, then `pk_`, within the first 32 characters; else 401.
 Result<Credential> classify(std::string_view token);
 
-// The rest of step 2: JWT authentication configured, the JWT well-formed, its alg accepted and no
-// `crit` header (401); a publishable key is refused here (403) whatever the request.
+// The rest of step 2: JWT authentication configured, the JWT well-formed, its alg accepted, no
+// `crit` header and the typ JWT_REQUIRED_TYP names, when set (401); a publishable key is refused
+// here (403) whatever the request.
 Status check_form(const Credential& c, const Config& cfg);
 
 enum class Flow;

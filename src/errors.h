@@ -14,7 +14,7 @@ namespace mb {
   X(too_deep, 400, 5, "Request body is nested deeper than 32 levels.")                            \
   X(missing_account_id, 400, 6, "Query parameter account_id is required.")                        \
   X(invalid_account_id, 400, 7, "Query parameter account_id is malformed.")                       \
-  X(invalid_idempotency_key, 400, 8, "Idempotency-Key must be 1-255 printable ASCII characters.") \
+  X(invalid_idempotency_key, 400, 8, "Idempotency-Key must be a single key of 1-255 characters.") \
   X(malformed_request, 400, 9, "The HTTP request could not be read.")                             \
   X(invalid_content_length, 400, 10, "Content-Length must be a decimal number.")                  \
   X(missing_credential, 401, 1, "A Bearer credential is required.")                               \
@@ -23,6 +23,7 @@ namespace mb {
   X(revoked_api_key, 401, 4, "The API key has been revoked.")                                     \
   X(expired_api_key, 401, 5, "The API key has expired.")                                          \
   X(api_key_mismatch, 401, 6, "The API key does not match its record.")                           \
+  X(invalid_account_list, 401, 7, "The account list mixes * with account ids.")                   \
   X(jwt_not_configured, 401, 10, "JWT authentication is not configured.")                         \
   X(jwt_malformed, 401, 11, "The token is malformed.")                                            \
   X(jwt_unsupported_alg, 401, 12, "The token's algorithm is not accepted.")                       \
@@ -35,6 +36,8 @@ namespace mb {
   X(jwt_wrong_audience, 401, 19, "The token's audience is not accepted.")                         \
   X(jwt_missing_claim, 401, 20, "The token lacks a required claim.")                              \
   X(jwt_critical_header, 401, 21, "The token has a critical header that is not understood.")      \
+  X(jwt_lifetime_too_long, 401, 22, "The token's lifetime exceeds the maximum.")                  \
+  X(jwt_wrong_type, 401, 23, "The token's type (typ) is not accepted.")                           \
   X(publishable_key, 403, 1, "Publishable keys cannot create memberships.")                       \
   X(account_not_granted, 403, 2, "The credential is not granted this account.")                   \
   X(missing_scope, 403, 3, "The token lacks the required scope.")                                 \

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "authorization.h"
 #include "crypto.h"
 #include "json_reader.h"
 
@@ -49,8 +50,13 @@ Result<JwtClaims> read_claims(const JwtPayload& p, const Config& cfg) {
   if (std::find(p.aud.begin(), p.aud.end(), cfg.jwt_audience) == p.aud.end()) return Error::jwt_wrong_audience;
   if (!p.sub || p.sub->empty() || json::code_points(*p.sub) > kMaxSubCodePoints) return Error::jwt_missing_claim;
   c.sub = *p.sub;
+  if (cfg.jwt_max_lifetime_seconds > 0) {  // a token without iat has no lifetime to bound
+    if (!c.iat) return Error::jwt_missing_claim;
+    if (c.exp - *c.iat > cfg.jwt_max_lifetime_seconds) return Error::jwt_lifetime_too_long;  // ±1e15: no overflow
+  }
   if (p.livemode_bad || p.account_ids_bad) return Error::jwt_malformed;
   c.livemode = p.livemode.value_or(true);
+  MB_TRY(check_account_list(p.account_ids));
   c.has_account_ids = p.has_account_ids;
   c.account_ids = p.account_ids;
   if (!cfg.jwt_required_scope.empty()) {

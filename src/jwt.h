@@ -35,7 +35,8 @@ bool signature_valid(const Jwt& jwt, const Config& cfg, const std::vector<const 
 
 // exp (required), nbf and iat (also what the browser preview reads, unverified).
 Result<JwtClaims> read_times(const JwtPayload& p);
-// Every claim check that does not depend on the time (iss, aud, sub, types); fills the claims.
+// Every claim check that does not depend on the time (iss, aud, sub, JWT_MAX_LIFETIME_SECONDS,
+// types, the account list); fills the claims.
 Result<JwtClaims> read_claims(const JwtPayload& p, const Config& cfg);
 // The time checks, run on every request (for cached tokens too).
 Status check_times(const JwtClaims& c, std::int64_t now_s, std::int64_t leeway_s);

@@ -81,14 +81,21 @@ Result<std::string> read_account_id(std::string_view query) {
   return account_id;
 }
 
-// Idempotency-Key: absent, or once with 1-255 printable ASCII characters.
+// A key character: printable ASCII but '"', '\' and ','. A ',' is how a runtime that joins
+// repeated header lines (the Workers Headers object: "a, b") shows a second line, so every host
+// can refuse a repeated header; without '"' and '\' a quoted key needs no unescaping.
+bool idempotency_key_char(char c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' && c != ','; }
+
+// Idempotency-Key: absent, or once, bare (abc) or as a structured-field string ("abc", the IETF
+// draft's form), which is the same key; 1-255 key characters.
 Result<std::string> read_idempotency_key(const Headers& headers) {
   int count = 0;
   auto value = header(headers, "idempotency-key", &count);
   if (!value) return std::string();
   std::string_view k = trim(*value);
+  if (k.size() >= 2 && k.front() == '"' && k.back() == '"') k = k.substr(1, k.size() - 2);
   bool ok = count == 1 && !k.empty() && k.size() <= kMaxIdempotencyKeyChars &&
-            std::all_of(k.begin(), k.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+            std::all_of(k.begin(), k.end(), idempotency_key_char);
   if (!ok) return Error::invalid_idempotency_key;
   return std::string(k);
 }

@@ -1,5 +1,6 @@
 #include "verify.h"
 
+#include "authorization.h"
 #include "context.h"
 #include "jwt_verify.h"
 
@@ -11,6 +12,7 @@ Result<Grant> check_api_key(const ApiKeyRecord& rec, const Credential& cred, std
   if (rec.revoked) return Error::revoked_api_key;
   // expires_at is a year 0000-9999 timestamp: seconds * 1000 cannot overflow.
   if (rec.expires_at && *rec.expires_at * 1000 <= now_ms) return Error::expired_api_key;
+  MB_TRY(check_account_list(rec.account_ids));
   Grant g;
   g.credential_id = rec.id;
   g.mode = rec.mode;
