@@ -4,9 +4,8 @@
 // answered from an in-memory Map. One warm instance per case (fresh KV, fresh caches), warm-up
 // requests first, then each timed request measured alone with process.hrtime.
 //
-//   node bench/core_bench.mjs --fixture build/bench/fixture.json --wasm <module> [--only <case>[,<case>…]]
+//   node bench/core_bench.mjs --fixture build/bench/fixture.json [--wasm <module>] [--only <case>[,<case>…]]
 //        [--core <dir with core.mjs>] [--limit n]
-//        [--profile out-{case}.cpuprofile]   (V8 CPU profile of the timed requests only)
 // Prints one JSON line per case (same fields as bench/native_bench.cpp). Each case runs twice on
 // fresh instances: once as is (median_us, p99_us: the whole exchange, JS glue included; cpu_us: the
 // process's CPU time over the timed requests divided by their number, all threads), and once
@@ -20,8 +19,7 @@
 // verify exactly as the worker does, and the time includes it). Node runs a WebCrypto job on its
 // libuv thread pool, so for those cases the wall time includes two thread hand-offs that workerd
 // (which verifies on the isolate's thread) does not have; cpu_us counts the pool thread's work.
-import { readFileSync, writeFileSync } from "node:fs";
-import { Session } from "node:inspector/promises";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { performInMemory } from "./lib/memory_effects.mjs";
@@ -34,9 +32,6 @@ const { values: args } = parseArgs({
     core: { type: "string", default: join(root, "host-shims", "workers") },
     only: { type: "string" },
     limit: { type: "string" },
-    profile: { type: "string" }, // write a V8 CPU profile of the timed requests to this file
-    interval: { type: "string", default: "50" }, // sampling interval in µs for --profile
-    "verify-alone": { type: "boolean", default: false }, // also time crypto.subtle.verify alone
   },
 });
 const { WasmCore } = await import(join(args.core, "core.mjs"));
@@ -153,14 +148,6 @@ async function runCase(c, { timedExports }) {
   for (const r of c.warmup) isAsync ? await runOneAsync(core, kv, r) : runOne(core, kv, r);
   const timed = c.timed.slice(0, limit);
   resetCounts();
-  let session;
-  if (args.profile && !timedExports) {
-    session = new Session();
-    session.connect();
-    await session.post("Profiler.enable");
-    await session.post("Profiler.setSamplingInterval", { interval: Number(args.interval) });
-    await session.post("Profiler.start");
-  }
   const us = new Float64Array(timed.length);
   const wasmUs = new Float64Array(timed.length);
   let ok = 0;
@@ -175,38 +162,7 @@ async function runCase(c, { timedExports }) {
     else if (ok + 5 > i) console.error(`${c.name}: request ${i} answered ${status}, expected ${c.expect}`);
   }
   const cpu = process.cpuUsage(cpu0);
-  if (session) {
-    const { profile } = await session.post("Profiler.stop");
-    writeFileSync(args.profile.replace("{case}", c.name), JSON.stringify(profile));
-    session.disconnect();
-  }
   return { us, wasmUs, ok, n: timed.length, cpuUs: (cpu.user + cpu.system) / timed.length };
-}
-
-// crypto.subtle.verify alone, as the worker calls it (key imported once), awaited one at a time:
-// the process's CPU per verify (pool thread included) and the wall time per verify.
-async function verifyAlone(c) {
-  const kv = new Map(fx.seed.map((s) => [s.key, s.value]));
-  const core = new WasmCore(module, envFor(c), { now: () => fx.now_ms, log: () => {}, webCrypto: true });
-  // The effect the core asks for on the first timed request: its key, input and signature.
-  const ex = core.begin(meta(c.timed[0]), encoder.encode(c.timed[0].body));
-  let step = ex.step();
-  let effect;
-  while (!step.done && !effect) {
-    effect = step.effects.find((e) => e.op === "verify_signature");
-    if (!effect) step = ex.resume(step.effects.map((e) => performInMemory(kv, e)));
-  }
-  ex.end();
-  if (!effect) return null;
-  const n = Math.min(2000, limit);
-  for (let i = 0; i < 200; i++) await verifySignature(effect);
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  let valid = 0;
-  for (let i = 0; i < n; i++) if ((await verifySignature(effect)).valid) valid++;
-  const wall = Number(process.hrtime.bigint() - t0) / 1000 / n;
-  const cpu = process.cpuUsage(cpu0);
-  return { n, valid, wall_us: wall, cpu_us: (cpu.user + cpu.system) / n };
 }
 
 let failures = 0;
@@ -219,15 +175,14 @@ for (const c of fx.cases) {
     kv_reads: counts.reads / n, kv_writes: (counts.writes + counts.backgroundWrites) / n, foreground_writes: counts.writes / n,
     background_writes: counts.backgroundWrites / n, put_if_absent: counts.putIfAbsent / n, verifies: counts.verifies / n,
   };
-  const timed = args.profile ? null : await runCase(c, { timedExports: true });
+  const timed = await runCase(c, { timedExports: true });
   const sorted = Float64Array.from(plain.us).sort();
   const wasmSorted = timed ? Float64Array.from(timed.wasmUs).sort() : null;
   const mean = plain.us.reduce((a, b) => a + b, 0) / n;
   const ok = Math.min(plain.ok, timed ? timed.ok : plain.ok);
   if (ok !== n) failures++;
-  const alone = c.host?.webCrypto && args["verify-alone"] && !args.profile ? await verifyAlone(c) : undefined;
   console.log(JSON.stringify({ case: c.name, n, median_us: percentile(sorted, 0.5), p99_us: percentile(sorted, 0.99), mean_us: mean,
     cpu_us: plain.cpuUs, wasm_median_us: wasmSorted ? percentile(wasmSorted, 0.5) : null, wasm_p99_us: wasmSorted ? percentile(wasmSorted, 0.99) : null,
-    status_ok: ok, per_request: perRequest, host: c.host ?? {}, ...(alone ? { verify_alone: alone } : {}) }));
+    status_ok: ok, per_request: perRequest, host: c.host ?? {} }));
 }
 process.exitCode = failures ? 1 : 0;

@@ -1,27 +1,20 @@
 #!/usr/bin/env node
 // Size of the shipped modules and what costs bytes.
 //
-// Worker module (dist/worker/membership.wasm, or --wasm): three stages, each raw / gzip -9 / brotli:
-//   linked    wasm-ld output before any wasm-opt (the link re-run from build/wasi with no wasm-opt
-//             on PATH: clang's driver runs wasm-opt -Oz itself after linking when it finds one)
-//   shipped   what scripts/build ships (linked, then clang's own `wasm-opt -Oz`)
-//   wasm-opt  shipped + one more `wasm-opt -Oz --all-features` (what an extra pass still finds)
-// Browser module (dist/browser/membership-preview.wasm): shipped and after wasm-opt -Oz.
-// Breakdown: the link re-run keeping the name section (`--strip-debug`, then `wasm-opt -Oz -g`),
-// so the code is the shipped code with names; function body sizes from `wasm-objdump -x`,
-// grouped by origin (twiggy-style shallow sizes), plus the data section.
+// The worker module (dist/worker/membership.wasm, or --wasm), raw / gzip -9 / brotli, and where its
+// code bytes go: the link re-run from build/wasi keeping the name section (`--strip-debug`, then
+// the same `wasm-opt` level with -g), function body sizes from `wasm-objdump -x`, grouped by origin
+// (bench/lib/origin.mjs); the largest functions. The size gate is tests/wasm/budgets.test.mjs.
 //
-//   node bench/size.mjs [--wasm <worker module>] [--out <json>] [--named <path to write>]
+//   node bench/size.mjs [--wasm <worker module>]
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { root, work } from "./lib/paths.mjs";
 import { origin } from "./lib/origin.mjs";
-
-export { origin };
 
 const FEATURES = ["--enable-sign-ext", "--enable-bulk-memory", "--enable-mutable-globals", "--enable-nontrapping-float-to-int"];
 
@@ -81,21 +74,6 @@ function functionSizes(path) {
   return fns;
 }
 
-// Which functions call the libc formatting and number scanners (what keeps them in the module).
-function callersOf(path, targets) {
-  const out = execFileSync("wasm-objdump", ["-d", path], { encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-  const callers = {};
-  let fn = "";
-  const re = new RegExp(`call \\d+ <(${targets.join("|")})>`);
-  for (const line of out.split("\n")) {
-    const head = /^[0-9a-f]+ func\[\d+\] <(.*)>:$/.exec(line);
-    if (head) { fn = head[1]; continue; }
-    const m = re.exec(line);
-    if (m) (callers[m[1]] ??= new Set()).add(shortName(fn));
-  }
-  return Object.fromEntries(Object.entries(callers).map(([k, v]) => [k, [...v]]));
-}
-
 export function shortName(name) {
   let out = "";
   let depth = 0;
@@ -111,57 +89,19 @@ export function measureSize({ wasm = join(root, "dist", "worker", "membership.wa
   mkdirSync(work, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), "mb-size-"));
   try {
-    const linked = relink(join(tmp, "linked.wasm"), { keepNames: false });
-    const extra = wasmOpt(wasm, join(tmp, "shipped-opt.wasm"));
-    const namedLinked = relink(join(tmp, "named-linked.wasm"), { keepNames: true });
-    const level = linkLevel();
-    wasmOpt(namedLinked, named, ["-g"], level);
-    const shippedSections = sectionSizes(wasm);
-    const namedSections = sectionSizes(named);
-    const namesMatch = shippedSections.Code === namedSections.Code && shippedSections.Data === namedSections.Data;
-
-    const browserWasm = join(root, "dist", "browser", "membership-preview.wasm");
-    const browserGlue = join(root, "dist", "browser", "membership-preview.mjs");
-    const browserOpt = wasmOpt(browserWasm, join(tmp, "browser-opt.wasm"));
-
+    wasmOpt(relink(join(tmp, "named-linked.wasm"), { keepNames: true }), named, ["-g"], linkLevel());
+    const sections = sectionSizes(wasm);
     const fns = functionSizes(named);
-    const code = fns.reduce((a, f) => a + f.size, 0);
     const byOrigin = {};
     for (const f of fns) byOrigin[origin(f.name)] = (byOrigin[origin(f.name)] ?? 0) + f.size;
-    const linkedFns = functionSizes(namedLinked);
-    const byOriginLinked = {};
-    for (const f of linkedFns) byOriginLinked[origin(f.name)] = (byOriginLinked[origin(f.name)] ?? 0) + f.size;
-    const libcUsers = callersOf(named, ["snprintf", "vsnprintf", "vfprintf", "__intscan", "scanexp", "__floatscan", "strtod", "strtoll", "strtoull"]);
-    const sorted = (obj) => Object.entries(obj).map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
     return {
-      worker: {
-        path: wasm.replace(root + "/", ""),
-        opt_level: level,
-        linked: sizes(linked),
-        shipped: sizes(wasm),
-        wasm_opt: sizes(extra),
-        sections: shippedSections,
-      },
-      browser: {
-        path: browserWasm.replace(root + "/", ""),
-        mtime: statSync(browserWasm).mtime.toISOString(),
-        shipped: sizes(browserWasm),
-        wasm_opt: sizes(browserOpt),
-        glue: sizes(browserGlue),
-      },
+      worker: { path: wasm.replace(root + "/", ""), shipped: sizes(wasm), sections },
       breakdown: {
-        named_module: named.replace(root + "/", ""),
-        names_match_shipped: namesMatch,
-        functions: fns.length,
-        code_bytes: code,
-        data_bytes: shippedSections.Data ?? 0,
-        by_origin: sorted(byOrigin),
-        linked_functions: linkedFns.length,
-        linked_code_bytes: linkedFns.reduce((a, f) => a + f.size, 0),
-        by_origin_linked: sorted(byOriginLinked),
-        libc_callers: libcUsers,
-        top_functions_linked: linkedFns.sort((a, b) => b.size - a.size).slice(0, 12).map((f) => ({ name: shortName(f.name), origin: origin(f.name), bytes: f.size })),
-        top_functions: fns.sort((a, b) => b.size - a.size).slice(0, 20).map((f) => ({ name: shortName(f.name), origin: origin(f.name), bytes: f.size })),
+        names_match_shipped: sections.Code === sectionSizes(named).Code,
+        code_bytes: fns.reduce((a, f) => a + f.size, 0),
+        data_bytes: sections.Data ?? 0,
+        by_origin: Object.entries(byOrigin).map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
+        top_functions: fns.sort((a, b) => b.size - a.size).slice(0, 12).map((f) => ({ name: shortName(f.name), origin: origin(f.name), bytes: f.size })),
       },
     };
   } finally {
@@ -170,9 +110,6 @@ export function measureSize({ wasm = join(root, "dist", "worker", "membership.wa
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { wasm: { type: "string" }, out: { type: "string" }, named: { type: "string" } } });
-  const result = measureSize({ wasm: values.wasm, named: values.named });
-  const text = JSON.stringify(result, null, 1);
-  if (values.out) writeFileSync(values.out, text);
-  else console.log(text);
+  const { values } = parseArgs({ options: { wasm: { type: "string" } } });
+  console.log(JSON.stringify(measureSize({ wasm: values.wasm }), null, 1));
 }

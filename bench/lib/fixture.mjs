@@ -104,7 +104,8 @@ export function request(token, body, target = TARGET) {
 //                   harness only; the native harness skips these cases)
 // `scenario` names the SPEC §7 KV-rounds scenario a case stands for; `refusal` marks the cases
 // refused at steps 1-3 of SPEC §3.
-export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500 } = {}) {
+// `only`: the names of the cases to keep (all by default); the JWT cases left out are never signed.
+export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500, only = null } = {}) {
   const nowMs = Date.now();
   const keys = makeKeys();
   const cases = [];
@@ -155,6 +156,7 @@ export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500 } =
     const tag = alg.toLowerCase();
     const variants = alg === "HS256" ? [["", {}, "in the wasm"]] : [["", {}, "BearSSL in the wasm"], ["_webcrypto", { webCrypto: true }, "WebCrypto (worker path)"]];
     for (const [suffix, host, how] of variants) {
+      if (only && !only.has(`jwt_${tag}_create${suffix}`)) continue;
       cases.push({
         name: `jwt_${tag}_create${suffix}`, label: `${alg} JWT create, first-seen token (201), ${how}`, expect: 201, host,
         warmup: range(jwtWarmup, (i) => request(signFor(alg, keys, tokenClaims(nowMs, i, `w${tag}${suffix}`)), email(`w${tag}${suffix}_`, i))),
@@ -189,7 +191,8 @@ export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500 } =
   const large = JSON.stringify({ email: "ann@example.com", permissions: Array.from({ length: 1500 }, (_, i) => `Bad-${i}`) });
   refusal("reject_422_large", `422, ${Buffer.byteLength(large)}-byte body, 1500 invalid permissions (step 3)`, 422, () => request(API_KEY, large));
 
-  return { now_ms: nowMs, vars: varsFor(keys), seed: seedEntries(readSeed({ links: warmup + timed })), cases, keys };
+  const kept = only ? cases.filter((c) => only.has(c.name)) : cases;
+  return { now_ms: nowMs, vars: varsFor(keys), seed: seedEntries(readSeed({ links: warmup + timed })), cases: kept, keys };
 }
 
 // The fixture as the native benchmark reads it (no key objects).

@@ -1,5 +1,5 @@
 // The core's storage and rate-limit effects answered from a Map (keys as the core names them), as
-// the benchmarks' in-memory hosts do: bench/core_bench.mjs in Node, bench/diag-worker in workerd.
+// the benchmarks' in-memory hosts do: bench/core_bench.mjs and the control-worker trace (bench/lib/trace_reads.mjs).
 // verify_signature and fetch are the caller's.
 export function performInMemory(kv, e) {
   switch (e.op) {

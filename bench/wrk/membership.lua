@@ -1,12 +1,11 @@
 -- wrk script of bench/throughput.mjs: POST /v1/account-memberships/?account_id=acct_1
---   wrk -t1 -c16 -d10s -s bench/wrk/membership.lua http://127.0.0.1:PORT -- <mode> <run id> <api key> [token file] [x-bench]
+--   wrk -t1 -c16 -d10s -s bench/wrk/membership.lua http://127.0.0.1:PORT -- <mode> <run id> <api key> [token file] [control reads]
 -- modes: replay  the same body every time (the first request creates, the rest are 200 replays)
 --        create  a new email per request (every answer a 201)
 --        jwt     a new email per request, with the next token of the token file (one per line)
---        batch   the diagnostic worker's core:<case>:<n> rows (x-bench): the body is the next n tokens
---                of the token file, one per line (none without a token file), the API key as credential
+-- control reads: sent as X-Control-Reads (the control worker's KV reads; bench/control-worker).
 -- Prints one JSON line at the end: requests, latency percentiles (µs), errors, status counts.
-local mode, runid, key, variant
+local mode, runid, key, reads
 local counter = 0
 local tokens = {}
 statuses = {} -- global: done() reads it with thread:get
@@ -19,7 +18,7 @@ function setup(thread)
 end
 
 function init(args)
-  mode, runid, key, variant = args[1], args[2], args[3], args[5]
+  mode, runid, key, reads = args[1], args[2], args[3], args[5]
   if args[4] and args[4] ~= "" then
     for line in io.lines(args[4]) do tokens[#tokens + 1] = line end
   end
@@ -29,16 +28,9 @@ end
 function request()
   counter = counter + 1
   local headers = { ["Content-Type"] = "application/json" }
-  if variant and variant ~= "" then headers["X-Bench"] = variant end
+  if reads and reads ~= "" then headers["X-Control-Reads"] = reads end
   local body
-  if mode == "batch" then
-    local n = tonumber(string.match(variant, ":(%d+)$")) or 0
-    local lines = {}
-    if #tokens > 0 then
-      for i = 1, n do lines[i] = tokens[((counter - 1) * n + i - 1) % #tokens + 1] end
-    end
-    body = table.concat(lines, "\n")
-  elseif mode == "replay" then
+  if mode == "replay" then
     body = replay_body
   else
     body = string.format('{"email":"%s-%d@bench.example.com","permissions":["read"]}', runid, counter)

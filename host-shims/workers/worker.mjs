@@ -242,8 +242,16 @@ async function handle(request, env, ctx) {
 
 class InstancePoisoned extends Error {}
 
+// The paths the worker answers. wrangler.toml runs the worker first for every path (API requests
+// skip the asset router); any other path is a static asset, or the core's 404 when there is none.
+const WORKER_PATHS = /^\/(?:v1\/|\.well-known\/|preview\/config\.json)/;
+
 export default {
   async fetch(request, env, ctx) {
+    if (env.ASSETS && !WORKER_PATHS.test(targetOf(request.url))) {
+      const asset = await env.ASSETS.fetch(request);
+      if (asset.status !== 404) return asset;
+    }
     try {
       return await handle(request, env, ctx);
     } catch (err) {

@@ -22,7 +22,7 @@ const FREE_GZIP = 3 * MB, PAID_GZIP = 10 * MB, ASSET_FILE = 25 * MiB;
 const SPEC_WASM_GZIP = 100 * KB;
 
 // No account: no Cloudflare credentials from the environment, an empty wrangler config home.
-function dryRun(outdir, extraArgs = []) {
+function dryRun(outdir, extraArgs = [], { expectOk = true } = {}) {
   const home = mkdtempSync(join(tmpdir(), "mb-deploy-home-"));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CLOUDFLARE_|CF_)/.test(k)));
   Object.assign(env, { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", CI: "true",
@@ -31,6 +31,7 @@ function dryRun(outdir, extraArgs = []) {
   rmSync(home, { recursive: true, force: true });
   if (r.error) throw r.error;
   const output = r.stdout + r.stderr;
+  if (!expectOk) return { status: r.status, output };
   assert.equal(r.status, 0, `wrangler deploy --dry-run failed:\n${output}`);
   assert.match(output, /--dry-run: exiting now/, output);
   return output;
@@ -145,5 +146,37 @@ id = "22222222222222222222222222222222"
   const output = dryRun(join(dir, "out"), ["--config", config]);
   for (const name of declared.kv) assert.match(output, new RegExp(`env\\.${name} \\([^)]*\\)\\s+KV Namespace`), `${name} not listed:\n${output}`);
   assert.match(output, /env\.RATE_LIMITER\b.*Rate Limit/i, `RATE_LIMITER not listed:\n${output}`);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// API paths skip the static-assets router (docs/architecture.md): the worker runs first for every
+// path and serves the static files through its ASSETS binding. wrangler's dry run lists the binding
+// and warns when run_worker_first = true has none (a copy without it shows that it does).
+test("API paths run the worker first, which serves the assets through its ASSETS binding", () => {
+  const shipped = readFileSync(join(root, "wrangler.toml"), "utf8");
+  const assets = /^\[assets\]\n((?:[^[\n].*\n)*)/m.exec(shipped)?.[1] ?? "";
+  assert.match(assets, /^run_worker_first = true$/m, `[assets] does not run the worker first:\n${assets}`);
+  assert.match(assets, /^binding = "ASSETS"$/m, `[assets] has no ASSETS binding:\n${assets}`);
+  const glue = readFileSync(join(root, "host-shims", "workers", "worker.mjs"), "utf8");
+  const paths = /const WORKER_PATHS = (\/.*\/);/.exec(glue);
+  assert.ok(paths, "host-shims/workers/worker.mjs has no WORKER_PATHS");
+  const workerPaths = new RegExp(paths[1].slice(1, -1));
+  for (const p of ["/v1/account-memberships/", "/v1/account-memberships", "/.well-known/http-message-signatures-directory", "/preview/config.json"])
+    assert.ok(workerPaths.test(p), `${p} is not answered by the worker`);
+  for (const p of ["/preview/", "/reference/", "/reference/openapi.yaml"]) assert.ok(!workerPaths.test(p), `${p} is not left to the assets`);
+
+  const dir = mkdtempSync(join(tmpdir(), "mb-deploy-assets-"));
+  const config = join(dir, "wrangler.toml");
+  const copy = shipped
+    .replace(/^main = .*$/m, `main = ${JSON.stringify(join(root, "host-shims", "workers", "worker.mjs"))}`)
+    .replace(/^directory = .*$/m, `directory = ${JSON.stringify(join(root, "dist", "site"))}`)
+    .replace(/^\[build\][\s\S]*?\n\n/m, "");
+  writeFileSync(config, copy);
+  const output = dryRun(join(dir, "out"), ["--config", config]);
+  assert.match(output, /env\.ASSETS\s+Assets/, `the ASSETS binding is not listed:\n${output}`);
+  assert.doesNotMatch(output, /run_worker_first=true set without an assets binding/, output);
+  writeFileSync(config, copy.replace(/^binding = "ASSETS"\n/m, ""));
+  const without = dryRun(join(dir, "out2"), ["--config", config]);
+  assert.match(without, /run_worker_first=true set without an assets binding/, `no warning without the binding:\n${without}`);
   rmSync(dir, { recursive: true, force: true });
 });
