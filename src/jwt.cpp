@@ -49,6 +49,7 @@ Result<JwtClaims> read_claims(const JwtPayload& p, const Config& cfg) {
   if (std::find(p.aud.begin(), p.aud.end(), cfg.jwt_audience) == p.aud.end()) return Error::jwt_wrong_audience;
   if (!p.sub || p.sub->empty() || json::code_points(*p.sub) > kMaxSubCodePoints) return Error::jwt_missing_claim;
   c.sub = *p.sub;
+  c.iss = *p.iss;
   if (p.livemode_bad || p.account_ids_bad) return Error::jwt_malformed;
   c.livemode = p.livemode.value_or(true);
   c.has_account_ids = p.has_account_ids;
