@@ -4,7 +4,9 @@
 // fault mode to see what the edge does when the origin misbehaves.
 //   node demo/origin.mjs [port]
 import { createServer } from "node:http";
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, createPublicKey, randomBytes } from "node:crypto";
+import { httpbis, createVerifier } from "http-message-signatures";
+import { parseDictionary } from "structured-headers";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const newId = () => "am_" + [...randomBytes(24)].map((b) => ALPHABET[b % 62]).join("");
@@ -16,26 +18,83 @@ const USERS = {
   wsm_live_9: { id: "usr_9", email: "nine@example.com", name: "Nine" },
 };
 
-// Verifies X-Edge-Signature as an origin should (docs/api.md, "Verifying forwards"): the HMAC over
-// t, method, path-with-query, X-Edge-Credential-Id, X-Edge-Mode, X-Request-Id and the body, one
-// per line, compared in constant time, t within 5 minutes of now. Returns why not, or "".
-export function verifyEdgeSignature(secret, { method, url, headers, body }, nowSeconds = Math.floor(Date.now() / 1000)) {
-  const sig = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers["x-edge-signature"] ?? "");
-  if (!sig) return "no X-Edge-Signature";
-  if (Math.abs(nowSeconds - Number(sig[1])) > 300) return "signature older than 5 minutes";
-  const signed = [sig[1], method, url, headers["x-edge-credential-id"] ?? "", headers["x-edge-mode"] ?? "",
-                  headers["x-request-id"] ?? "", body].join("\n");
-  const want = createHmac("sha256", secret).update(signed).digest();
-  return timingSafeEqual(want, Buffer.from(sig[2], "hex")) ? "" : "signature does not match";
+// What every forward's signature must cover (docs/api.md, "Verifying forwards"), plus
+// idempotency-key and traceparent when the forward carries them.
+export const COVERED = ["@method", "@path", "@query", "content-digest", "content-type", "x-request-id",
+  "x-edge-credential-id", "x-edge-mode", "x-edge-identity"];
+const PARAMS = ["created", "expires", "nonce", "keyid", "alg", "tag"];
+
+// Verifies forwards as an origin should, with the npm library http-message-signatures (RFC 9421)
+// and structured-headers (RFC 9651) — no code of the edge's: the "edge" signature with a public key
+// from the edge's directory (directoryUrl, fetched on first use and again for an unknown keyid),
+// the "edge-hmac" one with the shared secret; a 5-minute window; a nonce seen before is refused;
+// Content-Digest must be the body's SHA-256. verify(request) answers why not, or "".
+// directoryUrl may be a function (the edge's address may be known only later).
+export function forwardVerifier({ directoryUrl = "", secret = "", secretId = "edge-hmac", maxAgeSeconds = 300 } = {}) {
+  const nonces = new Set();
+  let keys = new Map();
+  async function publicKey(kid) {
+    if (!keys.has(kid)) {
+      const res = await fetch(typeof directoryUrl === "function" ? directoryUrl() : directoryUrl);
+      if (res.status !== 200) return null;
+      const jwks = await res.json();
+      keys = new Map(jwks.keys.map((k) => [k.kid, createPublicKey({ key: k, format: "jwk" })]));
+    }
+    return keys.get(kid) ?? null;
+  }
+  async function check(request, label, required) {
+    let nonce = null;
+    const ok = await httpbis.verifyMessage({
+      maxAge: maxAgeSeconds,
+      tolerance: 5,
+      requiredParams: PARAMS,
+      requiredFields: required,
+      async keyLookup(params) {
+        if (params.tag !== "membership-edge") return null;
+        let key = null;
+        if (label === "edge" && params.alg === "ecdsa-p256-sha256") {
+          const pub = await publicKey(params.keyid);
+          if (pub) key = { id: params.keyid, algs: ["ecdsa-p256-sha256"], verify: createVerifier(pub, "ecdsa-p256-sha256") };
+        }
+        if (label === "edge-hmac" && params.alg === "hmac-sha256" && params.keyid === secretId)
+          key = { id: secretId, algs: ["hmac-sha256"], verify: createVerifier(secret, "hmac-sha256") };
+        if (key) nonce = params.nonce;
+        return key;
+      },
+    }, request);
+    if (ok !== true) return `${label} signature does not verify`;
+    if (nonces.has(nonce)) return `${label} signature nonce reused`;
+    return { nonce };
+  }
+  return async function verify({ method, url, headers, body }) {
+    const request = { method, url, headers };
+    const digest = headers["content-digest"] ? parseDictionary(headers["content-digest"]).get("sha-256") : null;
+    const want = createHash("sha256").update(body).digest();
+    if (!digest || !(digest[0] instanceof ArrayBuffer) || !want.equals(Buffer.from(digest[0]))) return "Content-Digest does not match the body";
+    const required = [...COVERED];
+    if (headers["idempotency-key"] !== undefined) required.push("idempotency-key");
+    if (headers.traceparent !== undefined) required.push("traceparent");
+    const seen = [];
+    for (const label of [directoryUrl && "edge", secret && "edge-hmac"].filter(Boolean)) {
+      let result;
+      try { result = await check(request, label, required); } catch (err) { result = `${label} signature refused: ${err.message}`; }
+      if (typeof result === "string") return result;
+      seen.push(result.nonce);
+    }
+    for (const n of seen) nonces.add(n);
+    return "";
+  };
 }
 
 function envelope(status, code, message, details = {}) {
   return [status, { message, success: false, error: { code, message, details } }];
 }
 
-// mode: normal | slow | error500 | html | reset | garbage-status
-export function startOrigin({ port = 0, mode = "normal", secret = "", delayMs = 0 } = {}) {
+// mode: normal | slow | error500 | html | reset | garbage-status. With directoryUrl and/or secret,
+// every forward is verified (forwardVerifier) and refused with 401 when it does not verify.
+export function startOrigin({ port = 0, mode = "normal", secret = "", directoryUrl = "", delayMs = 0 } = {}) {
   const memberships = new Map();
+  const verify = directoryUrl || secret ? forwardVerifier({ directoryUrl, secret }) : null;
   const received = [];
   const state = { mode, delayMs };
   const server = createServer((req, res) => {
@@ -43,7 +102,7 @@ export function startOrigin({ port = 0, mode = "normal", secret = "", delayMs = 
     req.on("data", (c) => chunks.push(c));
     req.on("end", async () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      received.push({ method: req.method, url: req.url, headers: req.headers, body });
+      received.push({ method: req.method, url: req.url, headers: req.headers, body, verified: null });
       if (state.delayMs || state.mode === "slow") await new Promise((r) => setTimeout(r, state.delayMs || 10000));
       if (state.mode === "reset") { res.socket.destroy(); return; }
       if (state.mode === "html") { res.writeHead(200, { "Content-Type": "text/html" }); res.end("<html><body>Bad gateway</body></html>"); return; }
@@ -54,8 +113,9 @@ export function startOrigin({ port = 0, mode = "normal", secret = "", delayMs = 
         setTimeout(() => res.socket.destroy(), 50);
         return;
       }
-      if (secret) {
-        const why = verifyEdgeSignature(secret, { method: req.method, url: req.url, headers: req.headers, body });
+      if (verify) {
+        const why = await verify({ method: req.method, url: `http://${req.headers.host}${req.url}`, headers: req.headers, body });
+        received.at(-1).verified = !why;
         if (why) return send(res, ...envelope(401, 40199, "Bad edge signature.", { reason: why }));
       }
       let input;
@@ -103,6 +163,9 @@ function send(res, status, obj) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const origin = await startOrigin({ port: Number(process.argv[2] ?? 8788), secret: process.env.ORIGIN_SHARED_SECRET ?? "" });
+  // EDGE_URL: the worker whose directory holds the public key (scripts/dev: http://127.0.0.1:8787).
+  const edge = process.env.EDGE_URL ?? "";
+  const origin = await startOrigin({ port: Number(process.argv[2] ?? 8788), secret: process.env.ORIGIN_SHARED_SECRET ?? "",
+    directoryUrl: edge ? `${edge}/.well-known/http-message-signatures-directory` : "" });
   console.log(`demo origin on ${origin.url}`);
 }

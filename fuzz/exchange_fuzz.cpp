@@ -83,6 +83,9 @@ mb::Outcome outcome_for(const mb::Effect& e, Script& s) {
     case mb::EffectKind::verify_signature:
       o.valid = b & 1;
       break;
+    case mb::EffectKind::sign:
+      o.signature = std::string(b % 3 == 0 ? 64 : b % 70, 's');
+      break;
     case mb::EffectKind::kv_put_if_absent:
       o.created = b & 1;
       if (!o.created && (b & 2)) o.value = kRecords[s.next() % kRecordCount];

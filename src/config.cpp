@@ -1,8 +1,11 @@
 #include "config.h"
 
+#include <algorithm>
 #include <charconv>
 
+#include "edge_identity.h"
 #include "http.h"
+#include "http_signature.h"
 #include "json_reader.h"
 
 namespace mb {
@@ -51,6 +54,43 @@ struct Reader {
   }
 };
 
+// The forward's signing keys (ORIGIN_SIGNING_KEY, ORIGIN_SIGNING_KEYS_NEXT, ORIGIN_SHARED_SECRET_ID)
+// and what X-Edge-Identity carries (FORWARD_CLAIMS, FORWARD_AUTHORIZATION).
+void read_origin_signing(Reader& r, Config& cfg) {
+  if (const std::string* v = r.get("ORIGIN_SIGNING_KEY"); v && !trim(*v).empty()) {
+    EdgeSigningKey key;
+    if (std::string why = read_signing_key(trim(*v), key); !why.empty())
+      r.fail("ORIGIN_SIGNING_KEY " + why + " (a private EC P-256 JWK: kty, crv, x, y, d)");
+    else
+      cfg.origin_signing_key = std::move(key);
+  }
+  if (const std::string* v = r.get("ORIGIN_SIGNING_KEYS_NEXT"); v && !trim(*v).empty())
+    if (std::string why = read_public_keys(trim(*v), cfg.origin_signing_keys_next); !why.empty())
+      r.fail("ORIGIN_SIGNING_KEYS_NEXT " + why + " (public EC P-256 JWKs)");
+  std::vector<EdgePublicKey> published;
+  if (cfg.origin_signing_key) published.push_back(cfg.origin_signing_key->pub);
+  for (const EdgePublicKey& k : cfg.origin_signing_keys_next) published.push_back(k);
+  cfg.signatures_directory = signatures_directory(published);
+  r.text("ORIGIN_SHARED_SECRET_ID", cfg.origin_shared_secret_id);
+  if (cfg.origin_shared_secret_id.empty() || !sf_printable(cfg.origin_shared_secret_id))
+    r.fail("ORIGIN_SHARED_SECRET_ID must be printable ASCII");
+  for (std::string& name : r.list("FORWARD_CLAIMS")) {
+    if (!sf_key(name) || reserved_identity_key(name))
+      r.fail("FORWARD_CLAIMS: \"" + name.substr(0, 64) +
+             "\" cannot be a key of X-Edge-Identity (lowercase a-z 0-9 _ - . *, not auth, cred, mode, account, sub, "
+             "iss)");
+    else if (std::find(cfg.forward_claims.begin(), cfg.forward_claims.end(), name) == cfg.forward_claims.end())
+      cfg.forward_claims.push_back(std::move(name));
+  }
+  if (const std::string* v = r.get("FORWARD_AUTHORIZATION")) {
+    std::string_view s = trim(*v);
+    if (s == "false")
+      cfg.forward_authorization = false;
+    else if (s != "true")
+      r.fail("FORWARD_AUTHORIZATION must be true or false");
+  }
+}
+
 }  // namespace
 
 Config parse_config(const Vars& vars) {
@@ -76,6 +116,7 @@ Config parse_config(const Vars& vars) {
     r.fail("ORIGIN_URL is required when ROUTING is auto or origin");
   r.number<std::uint32_t>("ORIGIN_TIMEOUT_MS", cfg.origin_timeout_ms, 1, 600000);
   r.text("ORIGIN_SHARED_SECRET", cfg.origin_shared_secret);
+  read_origin_signing(r, cfg);
   r.number<std::size_t>("MAX_BODY_BYTES", cfg.max_body_bytes, 2, 1 << 20);
 
   r.text("JWT_ISSUER", cfg.jwt_issuer);

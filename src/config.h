@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "jwks.h"
+#include "signing_keys.h"
 
 namespace mb {
 
@@ -20,7 +21,13 @@ struct Config {
   Routing routing = Routing::auto_;
   std::string origin_url;
   std::uint32_t origin_timeout_ms = 5000;
-  std::string origin_shared_secret;
+  std::string origin_shared_secret;                     // hmac-sha256 signature "edge-hmac"
+  std::string origin_shared_secret_id = "edge-hmac";    // its keyid
+  std::optional<EdgeSigningKey> origin_signing_key;     // ecdsa-p256-sha256 signature "edge"
+  std::vector<EdgePublicKey> origin_signing_keys_next;  // published for rotation, never used to sign
+  std::string signatures_directory;                     // the published JWKS; empty: no key (404)
+  std::vector<std::string> forward_claims;              // JWT claims copied into X-Edge-Identity
+  bool forward_authorization = true;                    // false: the client's Authorization stays here
   std::size_t max_body_bytes = 16384;
 
   std::string jwt_issuer, jwt_audience, jwt_jwks_url, jwt_hs256_secret, jwt_required_scope;
@@ -36,7 +43,8 @@ struct Config {
 
   std::int64_t rate_limit_per_minute = 600;  // 0: off
   std::int64_t rate_limiter_period = 0;      // >0: the host has a rate-limit binding with this period
-  bool host_verifies_signatures = false;     // the host checks RS256/ES256 with WebCrypto (verify effect)
+  bool host_verifies_signatures = false;     // the host has WebCrypto: it checks RS256/ES256 (verify
+                                             // effect) and signs forwards with ORIGIN_SIGNING_KEY (sign)
   bool host_write_authority = false;         // the host performs kv_put_if_absent (consistent creates)
   std::vector<std::string> cors_allowed_origins;
   bool cors_any_origin = false;

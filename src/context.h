@@ -18,10 +18,12 @@
 #include "jwks_source.h"
 #include "jwt.h"
 #include "kv_layout.h"
+#include "origin.h"
 #include "rate_limit.h"
 #include "records.h"
 #include "request_checks.h"
 #include "result.h"
+#include "trace_context.h"
 
 namespace mb {
 
@@ -77,6 +79,7 @@ struct LogRecord {
   std::string route = "none";  // edge | origin | none
   int status = 0, code = 0;
   bool replayed = false;
+  std::string trace_id;  // a valid traceparent's trace-id (W3C Trace Context)
 };
 
 enum class AnswerSource { edge, origin };
@@ -121,6 +124,7 @@ struct Context {
   CheckedRequest checked;      // step 3
   std::optional<Grant> grant;  // step 4
   RequestKeys keys;
+  std::optional<TraceContext> trace;  // a valid traceparent (begin)
   bool idempotency_recorded = false;
   bool preflight = false;  // the answer is a preflight's (its own CORS headers)
 
@@ -129,9 +133,10 @@ struct Context {
   std::vector<std::uint32_t> verify_effects;  // one per candidate key
   std::vector<std::uint32_t> write_effects;   // the membership (first) and its idempotency record
   bool jwks_copy_read = false, jwks_fetch_done = false;
-  std::string pending_body;             // the 201 waiting on its write
-  std::string pending_id;               // the id of the membership being written
-  std::optional<JwtClaims> jwt_claims;  // a JWT's claims once verified (or from the token cache)
+  std::string pending_body;                   // the 201 waiting on its write
+  std::string pending_id;                     // the id of the membership being written
+  std::optional<ForwardDraft> forward_draft;  // the forward waiting on the host's signature
+  std::optional<JwtClaims> jwt_claims;        // a JWT's claims once verified (or from the token cache)
 
   std::optional<Answer> answer;
   LogRecord log;
@@ -168,12 +173,14 @@ struct Context {
   void want(Mode store, const std::string& key, const std::string& scope = {});
   bool has_read(Mode store, const std::string& key) const;
 
-  // Ids from the host's randomness.
+  // Ids and nonces from the host's randomness.
   std::string random_base62(std::size_t n);
+  std::string random_bytes(std::size_t n);
 
   // ---- the exchange's own bookkeeping (exchange.cpp) ----
   std::string random;
   std::size_t random_used = 0;
+  unsigned char next_random_byte();
   std::vector<Effect> batch;
   std::map<std::uint32_t, std::string> reads_in_flight;  // effect id -> "store\nkey"
   std::map<std::uint32_t, Outcome> outcomes;             // non-read outcomes by effect id

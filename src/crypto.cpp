@@ -96,6 +96,28 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
+std::string base64_encode(std::string_view bytes) {
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 3 <= bytes.size(); i += 3) {
+    std::uint32_t v = static_cast<unsigned char>(bytes[i]) << 16 | static_cast<unsigned char>(bytes[i + 1]) << 8 |
+                      static_cast<unsigned char>(bytes[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += alphabet[(v >> shift) & 63];
+  }
+  std::size_t rest = bytes.size() - i;
+  if (rest) {
+    std::uint32_t v = static_cast<unsigned char>(bytes[i]) << 16;
+    if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out += alphabet[(v >> 18) & 63];
+    out += alphabet[(v >> 12) & 63];
+    out += rest == 2 ? alphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
 int modulus_bits(std::string_view n) {
   std::size_t i = 0;
   while (i < n.size() && n[i] == 0) ++i;
@@ -131,6 +153,30 @@ bool ecdsa_p256_sha256_verify(std::string_view point, std::string_view message, 
   br_ec_public_key pk{BR_EC_secp256r1, reinterpret_cast<unsigned char*>(const_cast<char*>(point.data())), point.size()};
   Sha256 h = sha256(message);
   return br_ecdsa_i31_vrfy_raw(&br_ec_p256_m31, h.data(), h.size(), &pk, signature.data(), signature.size()) == 1;
+}
+
+std::string ecdsa_p256_sha256_sign(std::string_view d, std::string_view message) {
+  if (d.size() != 32) return {};
+  br_ec_private_key sk{BR_EC_secp256r1, reinterpret_cast<unsigned char*>(const_cast<char*>(d.data())), d.size()};
+  Sha256 h = sha256(message);
+  unsigned char sig[64];
+  std::size_t n = br_ecdsa_i31_sign_raw(&br_ec_p256_m31, &br_sha256_vtable, h.data(), &sk, sig);
+  return n == 64 ? std::string(reinterpret_cast<const char*>(sig), n) : std::string();
+}
+
+std::string p256_public_point(std::string_view d) {
+  // BearSSL assumes a valid scalar: 1 <= d < n (the group order), checked here on the bytes.
+  static const unsigned char order[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF,
+                                          0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17,
+                                          0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
+  if (d.size() != 32 || d.find_first_not_of('\0') == std::string_view::npos ||
+      std::string_view(reinterpret_cast<const char*>(order), 32).compare(d) <= 0)
+    return {};
+  br_ec_private_key sk{BR_EC_secp256r1, reinterpret_cast<unsigned char*>(const_cast<char*>(d.data())), d.size()};
+  unsigned char point[BR_EC_KBUF_PUB_MAX_SIZE];
+  br_ec_public_key pk;
+  std::size_t n = br_ec_compute_pub(&br_ec_p256_m31, &pk, point, &sk);
+  return n == 65 ? std::string(reinterpret_cast<const char*>(point), n) : std::string();
 }
 
 bool p256_point_valid(std::string_view point) {

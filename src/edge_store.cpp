@@ -171,13 +171,14 @@ bool same_permissions(std::vector<std::string> a, std::vector<std::string> b) {
 
 Result<Flow> run_store(Context& ctx) {
   if (ctx.forward_effect) return after_forward(ctx);
+  if (ctx.forward_draft) return forward(ctx);  // the host's signature has come
   if (!ctx.write_effects.empty()) return after_write(ctx);
   if (answered_at_origin(ctx)) return forward(ctx);
   return answer_at_edge(ctx);
 }
 
 void prefetch_storage(Context& ctx) {
-  if (ctx.cfg.routing == Routing::origin || ctx.forward_effect) return;
+  if (ctx.cfg.routing == Routing::origin || ctx.forward_effect || ctx.forward_draft) return;
   if (ctx.grant && answered_at_origin(ctx)) return;
   Mode m = ctx.mode();
   const RequestKeys& k = storage_keys(ctx);

@@ -16,8 +16,9 @@ enum class EffectKind : std::uint8_t {
   kv_put,            // store, key, value, ttl_seconds
   fetch,             // method, url, headers, body, timeout_ms -> status, headers, body
   rate_limit,        // key (the credential id) -> allowed
-  verify_signature,  // alg, key (the public JWK), value (signing input), body (signature) -> valid
+  verify_signature,  // alg, jwk (public), signed_data, signature -> valid
   kv_put_if_absent,  // store, key, value, ttl_seconds, scope -> created, or the value already there
+  sign,              // alg, jwk (private), signed_data -> signature
 };
 std::string_view kind_name(EffectKind k);
 
@@ -37,13 +38,18 @@ struct Effect {
   std::string store;              // kv_*: "test" or "live" (the repository the key belongs to)
   std::string scope;              // kv_* of a membership or idempotency record: its write authority,
                                   // "<mode>:<account_id>" (the Durable Object's name in the worker)
-  std::string key;                // kv_*: the key; rate_limit: the credential id; verify: the JWK
-  std::string value;              // kv_put: the value; verify_signature: the signing input
+  std::string key;                // kv_*: the key; rate_limit: the credential id
+  std::string value;              // kv_put: the value
   std::uint32_t ttl_seconds = 0;  // kv_put; 0 = no expiry
-  std::string method, url;        // fetch; verify_signature: method holds the alg
+  std::string method, url;        // fetch
   Headers headers;                // fetch
-  std::string body;               // fetch; verify_signature: the signature bytes
+  std::string body;               // fetch
   std::uint32_t timeout_ms = 0;   // fetch
+  // verify_signature and sign: the core chose key and algorithm; the host only performs them.
+  std::string alg;          // JWS name: "RS256", "ES256" (r||s signatures)
+  std::string jwk;          // the key as a JWK: public to verify, private to sign
+  std::string signed_data;  // the bytes signed (a JWS signing input, an RFC 9421 signature base)
+  std::string signature;    // verify_signature: the signature bytes
 };
 
 struct Outcome {
@@ -56,6 +62,7 @@ struct Outcome {
   std::string body;                  // fetch
   bool allowed = true;               // rate_limit
   bool valid = false;                // verify_signature
+  std::string signature;             // sign: the signature bytes
   bool created = false;              // kv_put_if_absent: this put created the key (else `value` is what was there)
   bool ok() const { return failure == Failure::none; }
 };

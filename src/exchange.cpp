@@ -10,6 +10,7 @@
 #include "idempotency.h"
 #include "rate_limit.h"
 #include "request_checks.h"
+#include "trace_context.h"
 #include "verify.h"
 
 namespace mb {
@@ -54,11 +55,15 @@ Step Exchange::begin(Request req, HostInput input) {
   ctx_.random = std::move(input.random);
   // X-Request-Id, else CF-Ray, when sane; not even looked for among too many headers.
   std::optional<std::string_view> rid;
-  if (check_header_limits(ctx_.req.headers).ok()) {
+  bool headers_readable = check_header_limits(ctx_.req.headers).ok();
+  if (headers_readable) {
     rid = header(ctx_.req.headers, "x-request-id");
     if (!rid || !sane_request_id(trim(*rid))) rid = header(ctx_.req.headers, "cf-ray");
   }
   ctx_.request_id = rid && sane_request_id(trim(*rid)) ? std::string(trim(*rid)) : "req_" + ctx_.random_base62(24);
+  // A valid traceparent goes on to the origin and into the log; an invalid one is dropped.
+  if (headers_readable) ctx_.trace = read_trace_context(ctx_.req.headers);
+  if (ctx_.trace) ctx_.log.trace_id = ctx_.trace->trace_id;
   if (!ctx_.engine.config_notices_logged) {
     ctx_.engine.config_notices_logged = true;
     ctx_.notices = ctx_.cfg.notices;
@@ -147,7 +152,7 @@ Step Exchange::answer_step() {
   Response& r = step.response;
   r.status = a.status;
   r.headers.reserve(a.headers.size() + 5);
-  r.headers.emplace_back("Content-Type", "application/json");
+  if (!header(a.headers, "content-type")) r.headers.emplace_back("Content-Type", "application/json");
   r.headers.emplace_back("X-Request-Id", ctx_.request_id);
   if (!ctx_.preflight) add_cors_headers(ctx_.cfg, ctx_.req.headers, r.headers);
   for (auto& h : a.headers) r.headers.push_back(std::move(h));
@@ -182,6 +187,8 @@ std::string_view kind_name(EffectKind k) {
       return "verify_signature";
     case EffectKind::kv_put_if_absent:
       return "kv_put_if_absent";
+    case EffectKind::sign:
+      return "sign";
   }
   return "unknown";
 }

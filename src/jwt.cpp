@@ -50,6 +50,7 @@ Result<JwtClaims> read_claims(const JwtPayload& p, const Config& cfg) {
   if (std::find(p.aud.begin(), p.aud.end(), cfg.jwt_audience) == p.aud.end()) return Error::jwt_wrong_audience;
   if (!p.sub || p.sub->empty() || json::code_points(*p.sub) > kMaxSubCodePoints) return Error::jwt_missing_claim;
   c.sub = *p.sub;
+  c.iss = *p.iss;
   if (cfg.jwt_max_lifetime_seconds > 0) {  // a token without iat has no lifetime to bound
     if (!c.iat) return Error::jwt_missing_claim;
     if (c.exp - *c.iat > cfg.jwt_max_lifetime_seconds) return Error::jwt_lifetime_too_long;  // ±1e15: no overflow

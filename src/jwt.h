@@ -13,9 +13,18 @@
 
 namespace mb {
 
+// A claim named in FORWARD_CLAIMS, as the verified token holds it (X-Edge-Identity carries it).
+struct ForwardedClaim {
+  enum class Kind { string, integer, boolean } kind = Kind::string;
+  std::string name, text;
+  std::int64_t integer = 0;
+  bool boolean = false;
+};
+
 // What the edge keeps of a verified token (also what the verified-token cache holds).
 struct JwtClaims {
-  std::string sub;
+  std::string sub, iss;
+  std::vector<ForwardedClaim> forwarded;  // FORWARD_CLAIMS present in the token, in that order
   bool has_account_ids = false;
   std::vector<std::string> account_ids;
   bool livemode = true;

@@ -4,6 +4,7 @@
 
 #include "context.h"
 #include "crypto.h"
+#include "edge_identity.h"
 
 namespace mb {
 
@@ -92,10 +93,10 @@ Result<Flow> check_signature(Context& ctx) {
   if (ctx.verify_effects.empty()) {
     for (const PublicKey* k : keys) {
       Effect& e = ctx.add_effect(EffectKind::verify_signature);
-      e.method = jwt.alg;
-      e.key = k->jwk;
-      e.value = jwt.signing_input;
-      e.body = jwt.signature;
+      e.alg = jwt.alg;
+      e.jwk = k->jwk;
+      e.signed_data = jwt.signing_input;
+      e.signature = jwt.signature;
       ctx.verify_effects.push_back(e.id);
     }
     return Flow::wait;
@@ -118,6 +119,7 @@ Result<Flow> verify_jwt(Context& ctx) {
     MB_ASSIGN_OR_RETURN(Flow f, check_signature(ctx));
     if (f == Flow::wait) return f;
     MB_ASSIGN_OR_RETURN(ctx.jwt_claims, read_claims(ctx.cred.jwt.payload, ctx.cfg));
+    ctx.jwt_claims->forwarded = read_forwarded_claims(ctx.cred.jwt.payload_text, ctx.cfg.forward_claims, ctx.notices);
     auto& tokens = ctx.engine.tokens;
     if (tokens.size() >= kMaxCacheEntries) tokens.clear();
     // exp is within ±kMaxNumericDate seconds: exp * 1000 cannot overflow.

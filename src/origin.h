@@ -1,26 +1,41 @@
-// Step 7 at the origin: the forward (SPEC §4). POST ORIGIN_URL + the endpoint's path with a query
-// rebuilt from the checked account_id alone; the original Authorization, X-Request-Id, the
-// credential id (KV-part encoded: plain ASCII whatever the JWT's sub), the mode, and the normalized
-// body; with ORIGIN_SHARED_SECRET, X-Edge-Signature over all of these. The origin's answer is
-// passed through (Retry-After too); a 2xx under ROUTING=auto is written through to KV.
+// Step 7 at the origin: the forward. POST ORIGIN_URL + the endpoint's path with a query rebuilt
+// from the checked account_id alone; the client's Authorization (unless FORWARD_AUTHORIZATION is
+// false), X-Request-Id, the credential id (KV-part encoded: plain ASCII whatever the JWT's sub),
+// the mode, X-Edge-Identity (what the edge verified), Idempotency-Key, a valid traceparent and
+// tracestate, and the normalized body with its Content-Digest (RFC 9530). With a key, RFC 9421
+// signatures over all of these: "edge" (ecdsa-p256-sha256, ORIGIN_SIGNING_KEY; the host's
+// WebCrypto signs where it has one) and "edge-hmac" (hmac-sha256, ORIGIN_SHARED_SECRET).
+// The origin's answer is passed through (Retry-After too); a 2xx under ROUTING=auto is written
+// through to KV.
 #pragma once
 #include <cstdint>
 #include <string>
-#include <string_view>
+#include <vector>
 
+#include "effects.h"
 #include "result.h"
 
 namespace mb {
 
-// X-Edge-Signature: "t=<t>,v1=<hex HMAC-SHA256 over the lines t, method, path-with-query,
-// X-Edge-Credential-Id, X-Edge-Mode, X-Request-Id and the body, joined by \n>".
-std::string edge_signature(std::string_view secret, std::int64_t t, std::string_view method,
-                           std::string_view path_with_query, std::string_view credential_id, std::string_view mode,
-                           std::string_view request_id, std::string_view body);
+inline constexpr std::int64_t kForwardSignatureLifetimeS = 300;  // expires = created + 300
+inline constexpr std::string_view kForwardSignatureTag = "membership-edge";
+
+// A forward built but not sent yet: it waits for the host's signature (the sign effect).
+struct ForwardDraft {
+  struct Signature {
+    std::string label;   // "edge" or "edge-hmac"
+    std::string params;  // its Signature-Input member value: ("@method" ...);created=...
+    std::string base;    // the signature base (RFC 9421 §2.5)
+    std::string bytes;   // the signature, once made
+  };
+  Effect fetch;  // every header but Signature-Input and Signature
+  std::vector<Signature> signatures;
+  std::uint32_t sign_effect = 0;
+};
 
 enum class Flow;
 struct Context;
-Result<Flow> forward(Context& ctx);        // asks for the fetch (Flow::wait)
+Result<Flow> forward(Context& ctx);        // asks for the fetch, or first the host's signature (Flow::wait)
 Result<Flow> after_forward(Context& ctx);  // the origin's answer, or 502/504
 
 }  // namespace mb

@@ -119,8 +119,9 @@ Status check_header_limits(const Headers& headers) {
 
 Result<Route> route(const Request& req) {
   std::string_view path = path_of(req.target);
-  if (path == kConfigPath) {
-    if (req.method == "GET" || req.method == "HEAD") return Route::config;
+  if (path == kConfigPath || path == kSignaturesDirectoryPath) {
+    if (req.method == "GET" || req.method == "HEAD")
+      return path == kConfigPath ? Route::config : Route::signatures_directory;
     Problem p = problem(Error::method_not_allowed);
     p.headers.emplace_back("Allow", "GET, HEAD");
     return p;
@@ -154,6 +155,10 @@ Result<Flow> run_route(Context& ctx) {
       return Flow::next;
     case Route::config:
       return ctx.respond(200, config_document(ctx.cfg), {{"Cache-Control", "max-age=60"}});
+    case Route::signatures_directory:  // public keys only; 404 when no key is configured
+      if (ctx.cfg.signatures_directory.empty()) return Error::not_found;
+      return ctx.respond(200, ctx.cfg.signatures_directory,
+                         {{"Content-Type", std::string(kSignaturesDirectoryType)}, {"Cache-Control", "max-age=300"}});
     case Route::preflight: {
       Headers h;
       add_preflight_headers(ctx.cfg, ctx.req.headers, h);

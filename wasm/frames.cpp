@@ -9,9 +9,10 @@ namespace {
 
 // The fixed part of each record, in bytes: its u32 fields and the length prefixes of its strings.
 constexpr std::size_t kHeaderBytes = 2 * 4;  // name, value
-constexpr std::size_t kEffectBytes =
-    12 * 4;  // id, kind, store, key, value, ttl, method, url, headers, body, timeout, scope
-constexpr std::size_t kOutcomeBytes = 8 * 4;  // id, flags, status, failure, detail, value, headers, body
+// id, kind, store, key, value, ttl, method, url, headers, body, timeout, scope, alg, jwk, signed_data, signature
+constexpr std::size_t kEffectBytes = 16 * 4;
+// id, flags, status, failure, detail, value, headers, body, signature
+constexpr std::size_t kOutcomeBytes = 9 * 4;
 
 struct Reader {
   const char* at;
@@ -91,12 +92,16 @@ void put_effect(std::string& out, const Effect& e) {
   put_str(out, e.body);
   put_u32(out, e.timeout_ms);
   put_str(out, e.scope);
+  put_str(out, e.alg);
+  put_str(out, e.jwk);
+  put_str(out, e.signed_data);
+  put_str(out, e.signature);
 }
 
 void read_effect(Reader& r, Effect& e) {
   e.id = r.u32();
   std::uint32_t kind = r.u32();
-  if (kind > static_cast<std::uint32_t>(EffectKind::kv_put_if_absent)) r.fail();
+  if (kind > static_cast<std::uint32_t>(EffectKind::sign)) r.fail();
   e.kind = static_cast<EffectKind>(kind);
   r.str(e.store);
   r.str(e.key);
@@ -108,6 +113,10 @@ void read_effect(Reader& r, Effect& e) {
   r.str(e.body);
   e.timeout_ms = r.u32();
   r.str(e.scope);
+  r.str(e.alg);
+  r.str(e.jwk);
+  r.str(e.signed_data);
+  r.str(e.signature);
 }
 
 void read_effects(Reader& r, std::vector<Effect>& out) {
@@ -119,7 +128,7 @@ std::size_t effects_size(const std::vector<Effect>& effects) {
   std::size_t n = 4;
   for (const Effect& e : effects) {
     n += kEffectBytes + e.store.size() + e.key.size() + e.value.size() + e.method.size() + e.url.size() +
-         e.body.size() + e.scope.size();
+         e.body.size() + e.scope.size() + e.alg.size() + e.jwk.size() + e.signed_data.size() + e.signature.size();
     for (const auto& [k, v] : e.headers) n += kHeaderBytes + k.size() + v.size();
   }
   return n;
@@ -161,6 +170,7 @@ bool read_outcomes(std::string_view bytes, std::vector<Outcome>& out) {
       r.fail();
     r.headers(o.headers);
     r.str(o.body);
+    r.str(o.signature);
     if (flags > 15 || o.status < 0) r.fail();
   }
   return r.done();
@@ -171,7 +181,7 @@ void write_step(const Step& s, std::string& out) {
   std::size_t size = 32 + effects_size(s.effects) + effects_size(s.background) + s.response.body.size();
   for (const auto& [k, v] : s.response.headers) size += kHeaderBytes + k.size() + v.size();
   for (const std::string& n : s.notices) size += 4 + n.size();
-  out.reserve(size + 64 + s.log.request_id.size() + s.log.credential_id.size());
+  out.reserve(size + 64 + s.log.request_id.size() + s.log.credential_id.size() + s.log.trace_id.size());
   put_u32(out, s.done ? 1 : 0);
   if (s.done) {
     put_u32(out, static_cast<std::uint32_t>(s.response.status));
@@ -186,6 +196,7 @@ void write_step(const Step& s, std::string& out) {
     put_str(out, s.log.mode);
     put_str(out, s.log.route);
     put_u32(out, s.log.replayed ? 1 : 0);
+    put_str(out, s.log.trace_id);
   } else {
     put_u32(out, static_cast<std::uint32_t>(s.effects.size()));
     for (const Effect& e : s.effects) put_effect(out, e);
@@ -215,6 +226,7 @@ std::string write_outcomes(const std::vector<Outcome>& outcomes) {
     put_str(out, o.value ? *o.value : std::string_view());
     put_headers(out, o.headers);
     put_str(out, o.body);
+    put_str(out, o.signature);
   }
   return out;
 }
@@ -237,6 +249,7 @@ bool read_step(std::string_view bytes, Step& out) {
     std::uint32_t replayed = r.u32();
     out.log.replayed = replayed == 1;
     if (replayed > 1) r.fail();
+    r.str(out.log.trace_id);
   } else {
     read_effects(r, out.effects);
   }

@@ -9,17 +9,18 @@
 //   request   flags (bit 0: body truncated) · method · target · headers
 //   outcomes  count, then per outcome:
 //             id · flags (bit 0 has value, bit 1 allowed, bit 2 valid) · status · failure (0 none,
-//             1 timeout, 2 refused, 3 failed, 4 missing) · detail · value · headers · body
-//             (flags bit 3: created, for kv_put_if_absent; its value is then what was there)
+//             1 timeout, 2 refused, 3 failed, 4 missing) · detail · value · headers · body · signature
+//             (flags bit 3: created, for kv_put_if_absent; its value is then what was there;
+//             signature: the bytes a sign effect produced)
 //   step      done (0 or 1), then
 //             done: status · headers · body · count + background effects · log · count + notices
 //             not done: count + effects · count + notices
 //   effect    id · kind (0 kv_get, 1 kv_put, 2 fetch, 3 rate_limit, 4 verify_signature,
-//             5 kv_put_if_absent) · store · key · value · ttl · method · url · headers · body ·
-//             timeout_ms · scope
-//             (verify_signature: method = alg, key = the public JWK, value = the signing input,
-//             body = the signature bytes)
-//   log       request_id · status · code · credential_id · mode · route · replayed (0 or 1)
+//             5 kv_put_if_absent, 6 sign) · store · key · value · ttl · method · url · headers ·
+//             body · timeout_ms · scope · alg · jwk · signed_data · signature
+//             (verify_signature: alg, the public JWK, the signed bytes and the signature;
+//             sign: alg, the private JWK and the bytes to sign)
+//   log       request_id · status · code · credential_id · mode · route · replayed (0 or 1) · trace_id
 //
 // Readers reject anything that does not end exactly where the layout says (short, long, or a
 // count larger than the bytes left could hold). The request's headers are not limited in number

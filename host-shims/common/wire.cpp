@@ -79,8 +79,12 @@ Json effect_to_json(const Effect& e) {
       j["key"] = e.key;
       break;
     case EffectKind::verify_signature:
-      j["alg"] = e.method;
-      j["jwk"] = e.key;
+      j["alg"] = e.alg;
+      j["jwk"] = e.jwk;
+      break;
+    case EffectKind::sign:  // never the private JWK
+      j["alg"] = e.alg;
+      j["signed_data"] = e.signed_data;
       break;
   }
   return j;
@@ -95,6 +99,7 @@ Json log_to_json(const LogRecord& log) {
   j["mode"] = log.mode.empty() ? Json(nullptr) : Json(log.mode);
   j["route"] = log.route;
   if (log.replayed) j["replayed"] = true;
+  if (!log.trace_id.empty()) j["trace_id"] = log.trace_id;
   return j;
 }
 

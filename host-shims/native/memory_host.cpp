@@ -71,6 +71,13 @@ Outcome MemoryHost::perform(const Effect& e) {
         return v;
       }
       return fail("no verifier");
+    case EffectKind::sign:
+      if (sign && !faults.count("sign_refuse")) {
+        Outcome v = sign(e);
+        v.id = e.id;
+        return v;
+      }
+      return fail("no signer");
   }
   return fail("unknown effect");
 }

@@ -22,10 +22,12 @@ struct MemoryHost {
 
   std::int64_t now_ms = 1795835220000;  // 2026-11-28T03:07:00Z
   std::uint64_t random_counter = 0;
-  std::set<std::string> faults;                 // "kv_get", "kv_put", "fetch", "rate_limit_deny", "verify_refuse"
+  std::set<std::string> faults;  // "kv_get", "kv_put", "fetch", "rate_limit_deny", "verify_refuse", "sign_refuse"
   std::function<Outcome(const Effect&)> fetch;  // unset: every fetch is refused
   // verify_signature effects (a core configured with HOST_WEBCRYPTO=1): unset answers failed.
   std::function<Outcome(const Effect&)> verify;
+  // sign effects (ORIGIN_SIGNING_KEY with HOST_WEBCRYPTO=1): unset answers failed.
+  std::function<Outcome(const Effect&)> sign;
 
   std::vector<std::vector<Effect>> rounds;  // every batch the core asked for, in order
   std::vector<Effect> background;

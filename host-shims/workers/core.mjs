@@ -40,7 +40,7 @@ function pooledRandom(poolSize = 4096) {
 }
 
 export class WasmCore {
-  // webCrypto: this host performs verify_signature effects (SPEC §3); off for Node tests of the ABI.
+  // webCrypto: this host performs verify_signature and sign effects; off for Node tests of the ABI.
   constructor(module, env, { log = (line) => console.error(line), now = () => Date.now(), random, webCrypto = false } = {}) {
     this.webCrypto = webCrypto;
     this.poisoned = false;
@@ -162,6 +162,13 @@ class FrameWriter {
     this.u32(written);
     this.at += written;
   }
+  bytes(b) {
+    if (!b || b.length === 0) return this.u32(0);
+    this.reserve(4 + b.length);
+    this.u32(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
   headers(h) {
     const pairs = !h ? [] : Array.isArray(h) ? h : typeof h.entries === "function" ? [...h.entries()] : Object.entries(h);
     this.u32(pairs.length);
@@ -180,7 +187,7 @@ export function requestFrame({ method, target, headers, body_truncated }) {
 }
 
 // Outcomes as the hosts build them: {id, failure = Failure.none, detail, value (string | null),
-// status, headers, body, allowed = true, valid = false, created = false}.
+// status, headers, body, allowed = true, valid = false, created = false, signature (bytes)}.
 export function outcomesFrame(outcomes) {
   writer.u32(outcomes.length);
   for (const o of outcomes) {
@@ -193,11 +200,12 @@ export function outcomesFrame(outcomes) {
     writer.str(hasValue ? o.value : "");
     writer.headers(o.headers);
     writer.str(o.body);
+    writer.bytes(o.signature);
   }
   return writer.take();
 }
 
-const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit", "verify_signature", "kv_put_if_absent"];
+const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit", "verify_signature", "kv_put_if_absent", "sign"];
 
 // A step frame as the object the hosts use: {done: false, effects, notices} or {done: true,
 // status, headers, bodyBytes, body (text, on demand), background, log, notices}.
@@ -217,14 +225,16 @@ class FrameReader {
   effect() {
     const id = this.u32(), op = KINDS[this.u32()], store = this.str(), key = this.str(), value = this.raw(), ttl = this.u32();
     const method = this.str(), url = this.str(), hs = this.headers(), body = this.raw(), timeout_ms = this.u32(), scope = this.str();
+    const alg = this.str(), jwk = this.str(), data = this.raw(), signature = this.raw();
     switch (op) {
       // scope: the write authority of a membership or idempotency record ("<mode>:<account_id>")
       case "kv_get": return { id, op, store, key, scope };
       case "kv_put":
       case "kv_put_if_absent": return { id, op, store, key, value: text(value), ttl, scope };
       case "fetch": return { id, op, method, url, headers: hs, body: text(body), timeout_ms };
-      // The core chose key and algorithm; the host only answers valid or not (bytes as they are).
-      case "verify_signature": return { id, op, alg: method, jwk: key, data: value.slice(), signature: body.slice() };
+      // The core chose key and algorithm; the host only answers valid or not, or the signature.
+      case "verify_signature": return { id, op, alg, jwk, data: data.slice(), signature: signature.slice() };
+      case "sign": return { id, op, alg, jwk, data: data.slice() };
       default: return { id, op, key };
     }
   }
@@ -246,6 +256,8 @@ class FinalStep {
     log.mode = r.str() || null;
     log.route = r.str();
     if (r.u32() === 1) log.replayed = true;
+    const trace = r.str();
+    if (trace) log.trace_id = trace;
     this.log = log;
     this.notices = [];
   }

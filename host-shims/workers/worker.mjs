@@ -1,14 +1,14 @@
 // The Workers host: instantiates the C++ core (dist/worker/membership.wasm) once per isolate and
-// performs the effects it asks for (KV, fetch, rate limit, signature checks on WebCrypto). All
+// performs the effects it asks for (KV, fetch, rate limit, signatures on WebCrypto). All
 // decisions are the core's; fault injection for tests (ALLOW_FAULT_INJECTION) is this host's alone.
 import wasmModule from "../../dist/worker/membership.wasm";
 import { WasmCore, Failure, internalErrorBody } from "./core.mjs";
-import { verifySignature } from "./signatures.mjs";
+import { verifySignature, sign } from "./signatures.mjs";
 
 // The Durable Object class of the ACCOUNT_STORE binding (wrangler.toml), exported from the main module.
 export { AccountStore } from "./account_store.mjs";
-// The WebCrypto side of verify_signature effects (tests/worker/webcrypto imports it from here).
-export { verifySignature };
+// The WebCrypto side of verify_signature and sign effects (tests/worker/webcrypto imports it from here).
+export { verifySignature, sign };
 
 // Instantiated once at module scope; configured with env on the first request (env only arrives
 // with a request), and replaced by a fresh instance after a trap.
@@ -103,6 +103,8 @@ export async function perform(effect, env, faults, ctx) {
       }
       case "verify_signature":
         return await verifySignature(effect);
+      case "sign":
+        return await sign(effect);
       default:
         return { id, failure: Failure.failed, detail: `unknown effect ${effect.op}` };
     }

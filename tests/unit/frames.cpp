@@ -120,3 +120,54 @@ TEST_CASE("frames: steps round-trip, with effects, background writes, log and no
     CHECK(again == frame);
   }
 }
+
+TEST_CASE("frames: signature effects have their own fields; a sign outcome carries its bytes; the log its trace id") {
+  Step waiting;
+  Effect sign;
+  sign.id = 3;
+  sign.kind = EffectKind::sign;
+  sign.alg = "ES256";
+  sign.jwk = R"({"kty":"EC","crv":"P-256","x":"x","y":"y","d":"d"})";
+  sign.signed_data = std::string("\"@method\": POST\n\0base", 21);
+  Effect verify;
+  verify.id = 4;
+  verify.kind = EffectKind::verify_signature;
+  verify.alg = "RS256";
+  verify.jwk = R"({"kty":"RSA"})";
+  verify.signed_data = "header.payload";
+  verify.signature = std::string("\xFF\0\x01", 3);
+  waiting.effects = {sign, verify};
+  std::string frame;
+  frames::write_step(waiting, frame);
+  Step back;
+  REQUIRE(frames::read_step(frame, back));
+  REQUIRE(back.effects.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const Effect& want = waiting.effects[i];
+    CHECK(back.effects[i].kind == want.kind);
+    CHECK(back.effects[i].alg == want.alg);
+    CHECK(back.effects[i].jwk == want.jwk);
+    CHECK(back.effects[i].signed_data == want.signed_data);
+    CHECK(back.effects[i].signature == want.signature);
+    CHECK(back.effects[i].key.empty());
+    CHECK(back.effects[i].method.empty());
+  }
+  std::vector<Outcome> outcomes(1);
+  outcomes[0].id = 3;
+  outcomes[0].signature = std::string(64, '\x7F');
+  std::vector<Outcome> read;
+  REQUIRE(frames::read_outcomes(frames::write_outcomes(outcomes), read));
+  CHECK(read[0].signature == outcomes[0].signature);
+  Step done;
+  done.done = true;
+  done.log.trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  frames::write_step(done, frame);
+  Step done_back;
+  REQUIRE(frames::read_step(frame, done_back));
+  CHECK(done_back.log.trace_id == done.log.trace_id);
+  std::string kind = frame;
+  frames::write_step(waiting, kind);
+  kind[12] = 7;  // done, count, id, then the kind: one past sign
+  Step refused;
+  CHECK_FALSE(frames::read_step(kind, refused));
+}

@@ -30,7 +30,7 @@ test("the exports are exactly wasm/abi.h's, plus memory and _initialize", () => 
   const declared = [...header.matchAll(/MB_EXPORT\("(\w+)"\)/g)].map((m) => m[1]).sort();
   const exports = section("Export").map((l) => /-> "(\w+)"/.exec(l)?.[1]).filter(Boolean).sort();
   assert.deepEqual(exports, [...declared, "_initialize", "memory"].sort());
-  assert.ok(declared.includes("mb_abi_version_3"));
+  assert.ok(declared.includes("mb_abi_version_4"));
 });
 
 test("the module is within the size budget (100 KB gzipped, SPEC §7)", (t) => {
@@ -132,4 +132,37 @@ test("values cross the boundary as they are: quotes, backslashes, control charac
   assert.equal(step.log.credential_id, "key_abi");
   assert.equal(step.log.route, "edge");
   ex.end();
+});
+
+test("the sign effect through the ABI: the host's signature goes into the forward; a refused one falls back to BearSSL", async () => {
+  const { generateKeyPairSync, sign, verify } = await import("node:crypto");
+  const pair = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const vars = { ROUTING: "origin", ORIGIN_URL: "https://origin.test", ORIGIN_SIGNING_KEY: JSON.stringify(pair.privateKey.export({ format: "jwk" })) };
+  const module = new WebAssembly.Module(readFileSync(wasmPath));
+  for (const hostSigns of [true, false]) {
+    const core = new WasmCore(module, vars, { webCrypto: true });
+    const ex = core.begin({ method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+      headers: [["authorization", "Bearer sk_live_abi_00000000000"], ["content-type", "application/json"]] },
+    new TextEncoder().encode('{"email":"abi@example.com"}'));
+    let step = ex.step();
+    const record = { id: "key_abi", type: "secret", mode: "live", account_ids: ["acct_1"], revoked: false, expires_at: null };
+    step = ex.resume(step.effects.map((e) => ({ id: e.id, value: e.key?.startsWith("apikey:") ? JSON.stringify(record) : null })));
+    const signEffect = step.effects.find((e) => e.op === "sign");
+    assert.ok(signEffect, JSON.stringify(step.effects.map((e) => e.op)));
+    assert.equal(signEffect.alg, "ES256");
+    assert.equal(JSON.parse(signEffect.jwk).d, pair.privateKey.export({ format: "jwk" }).d);
+    const base = Buffer.from(signEffect.data);
+    assert.match(base.toString(), /^"@method": POST\n"@path": \/v1\/account-memberships\/\n"@query": \?account_id=acct_1\n/);
+    const hostSignature = sign("sha256", base, { key: pair.privateKey, dsaEncoding: "ieee-p1363" });
+    step = ex.resume([hostSigns ? { id: signEffect.id, signature: hostSignature } : { id: signEffect.id, failure: 3, detail: "refused" }]);
+    const fetch = step.effects.find((e) => e.op === "fetch");
+    assert.equal(step.notices.some((n) => /signed with BearSSL/.test(n)), !hostSigns);
+    const signature = new Map(fetch.headers).get("Signature");
+    const bytes = Buffer.from(/^edge=:([^:]+):$/.exec(signature)[1], "base64");
+    if (hostSigns) assert.deepEqual(bytes, hostSignature);
+    assert.ok(verify("sha256", base, { key: pair.publicKey, dsaEncoding: "ieee-p1363" }, bytes));
+    step = ex.resume([{ id: fetch.id, status: 201, body: '{"message":"success","success":true,"data":{}}' }]);
+    assert.equal(step.status, 201);
+    ex.end();
+  }
 });

@@ -9,6 +9,10 @@ import { runCli, rawRequest, parseResponse, seedKvDir, encodeKey, tempDir, root 
 import { scenarioFiles, forHost, casesFor, checkCase } from "../scenarios.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
+import { generateKeyPairSync } from "node:crypto";
+import { parseDictionary, Token } from "structured-headers";
+import { forwardVerifier } from "../../demo/origin.mjs";
+import { signJwt, claims } from "../jwt.mjs";
 
 const seed = bulkEntries(JSON.parse(readFileSync(join(root, "tests", "scenarios", "seed.json"), "utf8")));
 const nativeCli = join(root, "build", "native", "membership-cli-native");
@@ -281,4 +285,86 @@ test("host-shims/wasi/run.mjs runs the command with wasmtime's arguments", () =>
     { input: rawRequest(req) });
   assert.equal(parseResponse(out).status, 201);
   assert.ok(existsSync(join(kv, encodeKey("account_membership:test:acct_1:email:runner@example.com"))));
+});
+
+// The forward in the recording carries what the worker's does: Content-Digest, X-Edge-Identity,
+// the trace context and RFC 9421 signatures (here signed with BearSSL inside the wasm), verified
+// with npm http-message-signatures (demo/origin.mjs forwardVerifier), the public key taken from
+// the command's own /.well-known/http-message-signatures-directory answer.
+const DIRECTORY = "/.well-known/http-message-signatures-directory";
+const signingJwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+
+async function recordedForward(env, headers, json) {
+  const kv = tempDir(), origin = tempDir();
+  seedKvDir(kv, seed);
+  const data = { object: "account_membership", id: "am_Recorded000000000000001", account_id: "acct_1", user_id: null,
+                 workspace_membership_id: null, permissions: [], created_at: "2026-11-28T03:07:00Z", updated_at: "2026-11-28T03:07:00Z",
+                 user: { id: null, email: json.email, name: null } };
+  writeFileSync(join(origin, "default.json"), JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }));
+  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1", headers: { "Content-Type": "application/json", ...headers }, json };
+  const out = await runCli(rawRequest(req), { env: { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com", ...env }, kvDir: kv, originDir: origin });
+  assert.equal(parseResponse(out.stdout).status, 201, out.stderr);
+  const sent = JSON.parse(readFileSync(join(origin, "requests.ndjson"), "utf8").trim());
+  const directory = parseResponse((await runCli(rawRequest({ method: "GET", target: DIRECTORY }), { env: { ROUTING: "edge", ...env }, kvDir: kv })).stdout);
+  const lowered = Object.fromEntries(sent.headers.map(([n, v]) => [n.toLowerCase(), v]));
+  return { sent, headers: lowered, directory, stderr: out.stderr,
+           request: { method: sent.method, url: sent.url, headers: lowered, body: sent.body } };
+}
+
+test("WASI recordings: signed forwards (ecdsa + hmac) an independent verifier accepts, and refuses tampered", async () => {
+  const env = { ORIGIN_SIGNING_KEY: JSON.stringify(signingJwk), ORIGIN_SHARED_SECRET: "wasi-shared-secret" };
+  const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const fwd = await recordedForward(env, { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Idempotency-Key": "wasi-k1", traceparent },
+    { email: "signed-rec@example.com" });
+  assert.equal(fwd.directory.status, 200);
+  assert.equal(fwd.directory.header("content-type"), "application/http-message-signatures-directory+json");
+  assert.ok(!fwd.directory.text.includes(signingJwk.d));
+  const directoryUrl = `data:application/json,${encodeURIComponent(fwd.directory.text)}`;
+  const verify = forwardVerifier({ directoryUrl, secret: "wasi-shared-secret" });
+  assert.equal(await verify(fwd.request), "");
+  assert.match(await verify(fwd.request), /nonce reused/);
+  assert.deepEqual([...parseDictionary(fwd.headers["signature-input"]).keys()], ["edge", "edge-hmac"]);
+  assert.equal(fwd.headers.traceparent, traceparent);
+  assert.equal(fwd.headers["idempotency-key"], "wasi-k1");
+  assert.ok(!("x-edge-signature" in fwd.headers));
+  const line = fwd.stderr.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
+  assert.equal(line.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  for (const [name, value] of [["x-edge-mode", "test"], ["x-edge-identity", fwd.headers["x-edge-identity"].replace("acct_1", "acct_2")],
+                               ["idempotency-key", "wasi-k2"], ["content-type", "text/plain"], ["traceparent", traceparent.replace(/01$/, "00")]]) {
+    const why = await forwardVerifier({ directoryUrl, secret: "wasi-shared-secret" })({ ...fwd.request, headers: { ...fwd.headers, [name]: value } });
+    assert.match(why, /does not verify/, name);
+  }
+});
+
+test("WASI recordings: a JWT's identity and FORWARD_CLAIMS in X-Edge-Identity; FORWARD_AUTHORIZATION=false keeps Authorization", async () => {
+  const secret = "wasi-jwt-hs256-secret-of-at-least-32-bytes";
+  const env = { ORIGIN_SHARED_SECRET: "wasi-shared-secret", JWT_ISSUER: "https://auth.example.com/", JWT_AUDIENCE: "memberships-api",
+                JWT_HS256_SECRET: secret, FORWARD_CLAIMS: "org_id,tier,admin,beta,nested", FORWARD_AUTHORIZATION: "false" };
+  const token = signJwt({ alg: "HS256", typ: "JWT" }, claims({ livemode: true, sub: "user \u2713", org_id: "org_7", tier: 3, admin: true,
+                                                                beta: false, nested: { a: 1 } }), secret);
+  const fwd = await recordedForward(env, { Authorization: `Bearer ${token}` }, { email: "jwt-rec@example.com" });
+  assert.equal(fwd.directory.status, 404, "no public key without ORIGIN_SIGNING_KEY");
+  assert.ok(!("authorization" in fwd.headers), "Authorization reached the origin");
+  assert.equal(await forwardVerifier({ secret: "wasi-shared-secret" })(fwd.request), "");
+  const id = parseDictionary(fwd.headers["x-edge-identity"]);
+  assert.deepEqual([...id.keys()], ["auth", "cred", "mode", "account", "sub", "iss", "org_id", "tier", "admin", "beta"]);
+  assert.ok(id.get("auth")[0] instanceof Token);
+  assert.equal(id.get("auth")[0].toString(), "jwt");
+  assert.equal(id.get("cred")[0], "jwt%3Auser%20%E2%9C%93");
+  assert.equal(id.get("sub")[0].toString(), "user \u2713");  // a Display String
+  assert.equal(id.get("iss")[0], "https://auth.example.com/");
+  assert.equal(id.get("org_id")[0], "org_7");
+  assert.equal(id.get("tier")[0], 3);
+  assert.equal(id.get("admin")[0], true);
+  assert.equal(id.get("beta")[0], false);
+  assert.match(fwd.stderr, /FORWARD_CLAIMS: claim \\"nested\\" is an object; left out of X-Edge-Identity/);
+});
+
+test("a bad ORIGIN_SIGNING_KEY (a public key) fails loudly: 500 and a log line naming the variable", async () => {
+  const { d, ...publicJwk } = signingJwk;
+  const out = await runCli(rawRequest({ method: "GET", target: DIRECTORY }), { env: { ROUTING: "edge", ORIGIN_SIGNING_KEY: JSON.stringify(publicJwk) }, kvDir: tempDir() });
+  const res = parseResponse(out.stdout);
+  assert.equal(res.status, 500);
+  assert.equal(res.json.error.code, 50002);
+  assert.match(out.stderr, /ORIGIN_SIGNING_KEY is a public key/);
 });
