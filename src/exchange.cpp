@@ -182,6 +182,10 @@ std::string_view kind_name(EffectKind k) {
       return "verify_signature";
     case EffectKind::kv_put_if_absent:
       return "kv_put_if_absent";
+    case EffectKind::kv_claim:
+      return "kv_claim";
+    case EffectKind::kv_release:
+      return "kv_release";
   }
   return "unknown";
 }
