@@ -52,7 +52,7 @@ function countRound(effects) {
   for (const e of effects) {
     if (e.op === "kv_get") reads++;
     else if (e.op === "kv_put") writes++;
-    else if (e.op === "kv_put_if_absent") { writes++; counts.putIfAbsent++; }
+    else if (e.op === "kv_put_if_absent" || e.op === "kv_claim") { writes++; counts.putIfAbsent++; }
     else if (e.op === "verify_signature") verifies++;
   }
   counts.rounds++;
@@ -69,7 +69,7 @@ async function performAsync(kv, e) {
 function background(kv, step) {
   for (const e of step.background) {
     performInMemory(kv, e);
-    if (e.op === "kv_put" || e.op === "kv_put_if_absent") counts.backgroundWrites++;
+    if (e.op !== "kv_get") counts.backgroundWrites++;
   }
 }
 

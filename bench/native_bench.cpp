@@ -74,7 +74,7 @@ struct Counts {
     for (const mb::Effect& e : effects) {
       if (e.kind == mb::EffectKind::kv_get) ++r;
       if (e.kind == mb::EffectKind::kv_put) ++w;
-      if (e.kind == mb::EffectKind::kv_put_if_absent) {
+      if (e.kind == mb::EffectKind::kv_put_if_absent || e.kind == mb::EffectKind::kv_claim) {  // authority calls
         ++w;
         ++put_if_absent;
       }
@@ -91,7 +91,7 @@ struct Counts {
   }
   void background(const std::vector<mb::Effect>& effects) {
     for (const mb::Effect& e : effects)
-      if (e.kind == mb::EffectKind::kv_put || e.kind == mb::EffectKind::kv_put_if_absent) ++writes;
+      if (e.kind != mb::EffectKind::kv_get) ++writes;
   }
 };
 Counts counts;

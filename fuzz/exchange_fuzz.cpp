@@ -24,6 +24,7 @@ const char* kRecords[] = {
     R"({"id":"usr_1","email":"a@example.com","name":"A"})",
     R"({"object":"account_membership","id":"am_x","account_id":"acct_1","user_id":"usr_1","permissions":["read"]})",
     R"({"fingerprint":"00","status":201,"body":"{}"})",
+    R"({"fingerprint":"00","account_id":"acct_1","pending":true})",
     R"({"fetched_at":1795835220,"keys":[]})",
     "not json",
     R"({"id":1,"type":[],"account_ids":"*"})",
@@ -38,6 +39,7 @@ mb::Engine& engine_for(unsigned char selector) {
       mb::Engine({{"ROUTING", "auto"}, {"ORIGIN_URL", "http://127.0.0.1:9"}, {"ORIGIN_SHARED_SECRET", "s"}}),
       mb::Engine({{"ROUTING", "origin"}, {"ORIGIN_URL", "http://127.0.0.1:9"}, {"HOST_RATE_LIMITER_PERIOD", "60"}}),
       mb::Engine({{"ROUTING", "edge"}, {"HOST_WRITE_AUTHORITY", "1"}}),
+      mb::Engine({{"ROUTING", "auto"}, {"ORIGIN_URL", "http://127.0.0.1:9"}, {"HOST_WRITE_AUTHORITY", "1"}}),
       mb::Engine({{"ROUTING", "edge"},
                   {"HOST_WEBCRYPTO", "1"},
                   {"JWT_ISSUER", "i"},
@@ -47,7 +49,7 @@ mb::Engine& engine_for(unsigned char selector) {
                   {"RATE_LIMIT_PER_MINUTE", "2"},
                   {"RECORD_CACHE_SECONDS", "0"}}),
   };
-  return engines[selector % 5];
+  return engines[selector % (sizeof(engines) / sizeof(engines[0]))];
 }
 
 struct Script {
@@ -71,6 +73,7 @@ mb::Outcome outcome_for(const mb::Effect& e, Script& s) {
       if (b % 11 == 1) o.value = std::string(70 * 1024, 'x');
       break;
     case mb::EffectKind::kv_put:
+    case mb::EffectKind::kv_release:
       break;
     case mb::EffectKind::fetch:
       o.status = 100 + s.next() * 2;
@@ -87,6 +90,7 @@ mb::Outcome outcome_for(const mb::Effect& e, Script& s) {
       o.signature = std::string(b % 3 == 0 ? 64 : b % 70, 's');
       break;
     case mb::EffectKind::kv_put_if_absent:
+    case mb::EffectKind::kv_claim:
       o.created = b & 1;
       if (!o.created && (b & 2)) o.value = kRecords[s.next() % kRecordCount];
       break;

@@ -51,6 +51,7 @@ const WHEN = {
   method_not_allowed: "Another method than POST/OPTIONS on the endpoint (GET/HEAD on config.json); with `Allow`.",
   membership_conflict: "The membership exists with other permissions; `details.existing_permissions` lists them.",
   idempotency_key_reused: "The `Idempotency-Key` was used by this credential for a different request (account, fields, permissions as a set).",
+  idempotency_key_in_progress: "The same request with this `Idempotency-Key` is still being answered (the key is reserved before any work; needs the `ACCOUNT_STORE` object); `Retry-After: 1`, then the replay.",
   body_too_large: "The declared `Content-Length` or the body itself is over `MAX_BODY_BYTES`.",
   unsupported_media_type: "`Content-Type` is missing or not `application/json` (a `charset` other than UTF-8 too).",
   validation_failed: "Field errors; `details.errors` lists them in body order (`field`, `reason`, `message`), at most 100, and `details.more_errors` says how many more there were.",

@@ -125,11 +125,12 @@ struct Context {
   std::optional<Grant> grant;  // step 4
   RequestKeys keys;
   std::optional<TraceContext> trace;  // a valid traceparent (begin)
-  bool idempotency_recorded = false;
-  bool preflight = false;  // the answer is a preflight's (its own CORS headers)
+  bool idempotency_recorded = false;  // the answer's record is settled (stored, released, or a replay)
+  bool idempotency_claimed = false;   // this request holds the Idempotency-Key's pending marker
+  bool preflight = false;             // the answer is a preflight's (its own CORS headers)
 
   // Effects a stage asked for, by id (0: not asked yet). The stage runs again with the outcome.
-  std::uint32_t rate_limit_effect = 0, forward_effect = 0, jwks_fetch_effect = 0;
+  std::uint32_t rate_limit_effect = 0, forward_effect = 0, jwks_fetch_effect = 0, claim_effect = 0;
   std::vector<std::uint32_t> verify_effects;  // one per candidate key
   std::vector<std::uint32_t> write_effects;   // the membership (first) and its idempotency record
   bool jwks_copy_read = false, jwks_fetch_done = false;

@@ -72,6 +72,13 @@ Result<Flow> answer_existing(Context& ctx, const MembershipRecord& existing, std
   return p;
 }
 
+// A membership created under this Idempotency-Key by an earlier attempt of this very request (its
+// id comes from the request) whose answer was not stored: its 201, replayed, and now stored.
+Flow replay_own_create(Context& ctx, const std::string& text) {
+  ctx.log.replayed = true;
+  return ctx.respond(201, success_envelope(text), {{"Idempotent-Replayed", "true"}});
+}
+
 Result<Flow> after_write(Context& ctx) {
   const Outcome* stored = ctx.outcome(ctx.write_effects.front());
   if (!stored || !stored->ok())
@@ -83,12 +90,7 @@ Result<Flow> after_write(Context& ctx) {
     // answered with what is there.
     if (!stored->value) return problem(Error::storage_unavailable, "the write authority answered no record");
     MB_ASSIGN_OR_RETURN(MembershipRecord existing, read_membership(*stored->value, "the authority's membership"));
-    if (existing.id == ctx.pending_id) {
-      // Created under this Idempotency-Key by a retry of this very request: its answer, replayed.
-      ctx.idempotency_recorded = true;
-      ctx.log.replayed = true;
-      return ctx.respond(201, success_envelope(*stored->value), {{"Idempotent-Replayed", "true"}});
-    }
+    if (existing.id == ctx.pending_id) return replay_own_create(ctx, *stored->value);
     return answer_existing(ctx, existing, *stored->value);
   }
   return ctx.respond(201, std::move(ctx.pending_body));
@@ -135,8 +137,11 @@ Result<Flow> answer_at_edge(Context& ctx) {
   MB_ASSIGN_OR_RETURN(auto existing, ctx.read(m, key, read_membership, k.authority));
   if (existing.pending) return Flow::wait;
   if (existing.value) {
+    const std::string& text = *ctx.kv.at(slot_of(m, key));
+    if (!ctx.checked.idempotency_key.empty() && existing.value->id == membership_id(ctx))
+      return replay_own_create(ctx, text);
     if (auto_live && !same_permissions(existing.value->permissions, r.permissions)) return forward(ctx);
-    return answer_existing(ctx, *existing.value, *ctx.kv.at(slot_of(m, key)));
+    return answer_existing(ctx, *existing.value, text);
   }
   if (auto_live) return forward(ctx);
 

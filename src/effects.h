@@ -13,12 +13,16 @@ namespace mb {
 
 enum class EffectKind : std::uint8_t {
   kv_get,            // store, key -> value (absent is not a failure)
-  kv_put,            // store, key, value, ttl_seconds
+  kv_put,            // store, key, value, ttl_seconds; with a scope and a host authority: written there
+                     // first (replacing what is there), then to KV
   fetch,             // method, url, headers, body, timeout_ms -> status, headers, body
   rate_limit,        // key (the credential id) -> allowed
   verify_signature,  // alg, jwk (public), signed_data, signature -> valid
   kv_put_if_absent,  // store, key, value, ttl_seconds, scope -> created, or the value already there
   sign,              // alg, jwk (private), signed_data -> signature
+  kv_claim,          // as kv_put_if_absent, at the authority only (KV is not written): an Idempotency-Key's
+                     // pending marker
+  kv_release,        // store, key, scope: deletes the key at the authority (a claim given up)
 };
 std::string_view kind_name(EffectKind k);
 
@@ -36,8 +40,9 @@ struct Effect {
   std::uint32_t id = 0;
   EffectKind kind = EffectKind::kv_get;
   std::string store;              // kv_*: "test" or "live" (the repository the key belongs to)
-  std::string scope;              // kv_* of a membership or idempotency record: its write authority,
-                                  // "<mode>:<account_id>" (the Durable Object's name in the worker)
+  std::string scope;              // kv_* of a membership or idempotency record: its write authority
+                                  // (the Durable Object's name in the worker): "<mode>:<account_id>"
+                                  // for a membership, the idempotency record's own key for it
   std::string key;                // kv_*: the key; rate_limit: the credential id
   std::string value;              // kv_put: the value
   std::uint32_t ttl_seconds = 0;  // kv_put; 0 = no expiry
@@ -63,7 +68,7 @@ struct Outcome {
   bool allowed = true;               // rate_limit
   bool valid = false;                // verify_signature
   std::string signature;             // sign: the signature bytes
-  bool created = false;              // kv_put_if_absent: this put created the key (else `value` is what was there)
+  bool created = false;              // kv_put_if_absent, kv_claim: created (else `value` is what was there)
   bool ok() const { return failure == Failure::none; }
 };
 

@@ -47,6 +47,7 @@ namespace mb {
   X(method_not_allowed, 405, 1, "Method not allowed.")                                            \
   X(membership_conflict, 409, 1, "The membership exists with different permissions.")             \
   X(idempotency_key_reused, 409, 2, "The Idempotency-Key was used with a different request.")     \
+  X(idempotency_key_in_progress, 409, 3, "A request with this Idempotency-Key is in progress.")   \
   X(body_too_large, 413, 1, "Request body is too large.")                                         \
   X(unsupported_media_type, 415, 1, "Content-Type must be application/json.")                     \
   X(validation_failed, 422, 1, "The request has invalid fields.")                                 \

@@ -189,6 +189,10 @@ std::string_view kind_name(EffectKind k) {
       return "kv_put_if_absent";
     case EffectKind::sign:
       return "sign";
+    case EffectKind::kv_claim:
+      return "kv_claim";
+    case EffectKind::kv_release:
+      return "kv_release";
   }
   return "unknown";
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "authorization.h"
 #include "context.h"
 #include "crypto.h"
 
@@ -27,6 +28,52 @@ const std::string& record_key(Context& ctx, Mode mode, const std::string& creden
   if (ctx.keys.idempotency.empty())
     ctx.keys.idempotency = kv::idempotency(mode, credential_id, ctx.checked.idempotency_key);
   return ctx.keys.idempotency;
+}
+
+// The claim's lifetime: past the longest the attempt can take, after which it counts as absent.
+std::uint32_t claim_ttl_seconds(const Context& ctx) {
+  std::uint64_t ms = kClaimMarginMs + (routing_forwards(ctx) ? ctx.cfg.origin_timeout_ms : 0);
+  return static_cast<std::uint32_t>((ms + 999) / 1000);
+}
+
+// What is under the key answers: the stored answer, 40902 for another request, 40903 while the
+// request that claimed it runs.
+Result<Flow> answer_recorded(Context& ctx, const IdempotencyRecord& rec) {
+  if (rec.fingerprint != fingerprint(ctx.request())) return Error::idempotency_key_reused;
+  if (rec.pending) {
+    Problem p = problem(Error::idempotency_key_in_progress);
+    p.headers.emplace_back("Retry-After", "1");
+    return p;
+  }
+  ctx.idempotency_recorded = true;  // the stored answer is not stored again
+  ctx.log.replayed = true;
+  ctx.log.route = "edge";
+  return ctx.respond(rec.status, rec.body, {{"Idempotent-Replayed", "true"}});
+}
+
+Flow claim(Context& ctx, Mode mode, const std::string& key) {
+  Effect& e = ctx.add_effect(EffectKind::kv_claim);
+  e.store = std::string(mode_name(mode));
+  e.key = key;
+  e.scope = key;  // the key's own authority: never an account's "<mode>:<account_id>"
+  e.value = write_idempotency({fingerprint(ctx.request()), 0, "", true, ctx.request().account_id});
+  e.ttl_seconds = claim_ttl_seconds(ctx);
+  ctx.claim_effect = e.id;
+  return Flow::wait;
+}
+
+Result<Flow> after_claim(Context& ctx) {
+  const Outcome* o = ctx.outcome(ctx.claim_effect);
+  if (!o || !o->ok())
+    return problem(Error::storage_unavailable, "claiming the Idempotency-Key failed: " +
+                                                   std::string(failure_name(o ? o->failure : Failure::missing)));
+  if (o->created) {
+    ctx.idempotency_claimed = true;
+    return Flow::next;
+  }
+  if (!o->value) return problem(Error::storage_unavailable, "the write authority answered no idempotency record");
+  MB_ASSIGN_OR_RETURN(IdempotencyRecord there, read_idempotency(*o->value, "the authority's idempotency record"));
+  return answer_recorded(ctx, there);
 }
 
 }  // namespace
@@ -63,36 +110,43 @@ bool storable(int status, AnswerSource source) {
 
 void prefetch_idempotency(Context& ctx) {
   if (ctx.checked.idempotency_key.empty()) return;
-  if (auto id = credential_id(ctx))
-    ctx.want(id->first, record_key(ctx, id->first, id->second), kv::authority(id->first, ctx.request().account_id));
+  if (auto id = credential_id(ctx)) {
+    const std::string& key = record_key(ctx, id->first, id->second);
+    ctx.want(id->first, key, key);
+  }
 }
 
 Result<Flow> run_idempotency(Context& ctx) {
   const std::string& key = ctx.checked.idempotency_key;
   if (key.empty()) return Flow::next;
+  if (ctx.claim_effect) return after_claim(ctx);
   Mode mode = ctx.grant->mode;
-  MB_ASSIGN_OR_RETURN(auto rec, ctx.read(mode, record_key(ctx, mode, ctx.grant->credential_id), read_idempotency,
-                                         kv::authority(mode, ctx.request().account_id)));
+  const std::string& record = record_key(ctx, mode, ctx.grant->credential_id);
+  MB_ASSIGN_OR_RETURN(auto rec, ctx.read(mode, record, read_idempotency, record));
   if (rec.pending) return Flow::wait;
-  if (!rec.value) return Flow::next;
-  if (rec.value->fingerprint != fingerprint(ctx.request())) return Error::idempotency_key_reused;
-  ctx.idempotency_recorded = true;  // the stored answer is not stored again
-  ctx.log.replayed = true;
-  ctx.log.route = "edge";
-  return ctx.respond(rec.value->status, rec.value->body, {{"Idempotent-Replayed", "true"}});
+  if (rec.value) return answer_recorded(ctx, *rec.value);  // a finished key costs no claim
+  // Without a write authority nothing can be claimed: concurrent requests may all run.
+  if (!ctx.cfg.host_write_authority) return Flow::next;
+  return claim(ctx, mode, record);
 }
 
 std::optional<Effect> idempotency_record(Context& ctx, int status, const std::string& body, AnswerSource source) {
   const std::string& key = ctx.checked.idempotency_key;
-  if (key.empty() || ctx.idempotency_recorded || !ctx.grant || !storable(status, source)) return std::nullopt;
+  if (key.empty() || ctx.idempotency_recorded || !ctx.grant) return std::nullopt;
+  bool keep = storable(status, source);
+  if (!keep && !ctx.idempotency_claimed) return std::nullopt;
   ctx.idempotency_recorded = true;
   Effect e;
   e.id = ctx.next_id++;
-  // With a write authority the record is created once: a concurrent or later writer keeps the first.
-  e.scope = kv::authority(ctx.grant->mode, ctx.request().account_id);
-  e.kind = ctx.put_kind(e.scope);
   e.store = std::string(mode_name(ctx.grant->mode));
   e.key = record_key(ctx, ctx.grant->mode, ctx.grant->credential_id);
+  e.scope = e.key;
+  if (!keep) {  // a failed attempt gives the key back: a retry runs again
+    e.kind = EffectKind::kv_release;
+    return e;
+  }
+  // Replaces this request's claim at the authority (the only writer while the claim lives), then KV.
+  e.kind = EffectKind::kv_put;
   e.value = write_idempotency({fingerprint(ctx.request()), status, body});
   e.ttl_seconds = kIdempotencyTtlSeconds;
   return e;

@@ -242,6 +242,14 @@ class IdempotencyReader final : public FieldReader {
       text("fingerprint", v, rec.fingerprint, seen_fingerprint);
     } else if (k == "body") {
       text("body", v, rec.body, seen_body);
+    } else if (k == "pending") {
+      if (v.type == Type::boolean)
+        rec.pending = v.boolean;
+      else
+        mark("pending");
+    } else if (k == "account_id") {
+      bool seen = false;
+      text("account_id", v, rec.account_id, seen);
     } else if (k == "status") {
       seen_status = true;
       if (v.type == Type::number && v.is_integer && v.integer >= 200 && v.integer <= 599)
@@ -252,6 +260,7 @@ class IdempotencyReader final : public FieldReader {
   }
   void finish() override {
     if (!seen_fingerprint) mark("fingerprint");
+    if (rec.pending) return;  // a claim has no answer yet
     if (!seen_status) mark("status");
     if (!seen_body) mark("body");
   }
@@ -350,8 +359,13 @@ std::string write_idempotency(const IdempotencyRecord& r) {
   w.reserve(r.body.size() + 128);
   w.begin_object();
   w.key("fingerprint").string(r.fingerprint);
-  w.key("status").integer(r.status);
-  w.key("body").string(r.body);
+  if (r.pending) {
+    w.key("account_id").string(r.account_id);
+    w.key("pending").boolean(true);
+  } else {
+    w.key("status").integer(r.status);
+    w.key("body").string(r.body);
+  }
   w.end_object();
   return w.take();
 }

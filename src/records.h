@@ -56,11 +56,14 @@ struct MembershipRecord {
   Person user;
 };
 
-// idempotency:...  {"fingerprint","status","body"}: all required, status 200-599.
+// idempotency:...  the answer {"fingerprint","status","body"}: all required, status 200-599; or
+// the claim of a request still running {"fingerprint","account_id","pending":true}.
 struct IdempotencyRecord {
   std::string fingerprint;
   int status = 0;
   std::string body;
+  bool pending = false;
+  std::string account_id;  // pending only: whose request holds the key (for people reading storage)
 };
 
 Result<ApiKeyRecord> read_api_key(std::string_view text, std::string_view key);
@@ -71,7 +74,7 @@ Result<MembershipRecord> read_membership(std::string_view text, std::string_view
 Result<IdempotencyRecord> read_idempotency(std::string_view text, std::string_view key);
 
 std::string write_membership(const MembershipRecord& m);
-std::string write_idempotency(const IdempotencyRecord& r);
+std::string write_idempotency(const IdempotencyRecord& r);  // the answer, or the claim when pending
 
 // An origin's answer: a JSON object, its error.code if any, and its data as a membership when
 // the data has that shape (what the edge writes through).

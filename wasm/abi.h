@@ -19,7 +19,7 @@
 #pragma once
 #include <stdint.h>
 
-#define MB_ABI_VERSION 4
+#define MB_ABI_VERSION 5
 #define MB_EXPORT(name) __attribute__((export_name(name)))
 
 // Imports. The core is sans-IO, so the module imports nothing of its own; wasi-libc pulls in
@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-MB_EXPORT("mb_abi_version_4") void mb_abi_version_4(void);  // marker: the ABI this module speaks
+MB_EXPORT("mb_abi_version_5") void mb_abi_version_5(void);  // marker: the ABI this module speaks
 MB_EXPORT("mb_alloc") void* mb_alloc(uint32_t size);
 MB_EXPORT("mb_free") void mb_free(void* ptr);
 MB_EXPORT("mb_configure") uint32_t mb_configure(const char* vars_json, uint32_t len);

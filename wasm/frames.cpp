@@ -101,7 +101,7 @@ void put_effect(std::string& out, const Effect& e) {
 void read_effect(Reader& r, Effect& e) {
   e.id = r.u32();
   std::uint32_t kind = r.u32();
-  if (kind > static_cast<std::uint32_t>(EffectKind::sign)) r.fail();
+  if (kind > static_cast<std::uint32_t>(EffectKind::kv_release)) r.fail();
   e.kind = static_cast<EffectKind>(kind);
   r.str(e.store);
   r.str(e.key);

@@ -10,13 +10,13 @@
 //   outcomes  count, then per outcome:
 //             id · flags (bit 0 has value, bit 1 allowed, bit 2 valid) · status · failure (0 none,
 //             1 timeout, 2 refused, 3 failed, 4 missing) · detail · value · headers · body · signature
-//             (flags bit 3: created, for kv_put_if_absent; its value is then what was there;
+//             (flags bit 3: created, for kv_put_if_absent and kv_claim; its value is then what was there;
 //             signature: the bytes a sign effect produced)
 //   step      done (0 or 1), then
 //             done: status · headers · body · count + background effects · log · count + notices
 //             not done: count + effects · count + notices
 //   effect    id · kind (0 kv_get, 1 kv_put, 2 fetch, 3 rate_limit, 4 verify_signature,
-//             5 kv_put_if_absent, 6 sign) · store · key · value · ttl · method · url · headers ·
+//             5 kv_put_if_absent, 6 sign, 7 kv_claim, 8 kv_release) · store · key · value · ttl · method · url · headers ·
 //             body · timeout_ms · scope · alg · jwk · signed_data · signature
 //             (verify_signature: alg, the public JWK, the signed bytes and the signature;
 //             sign: alg, the private JWK and the bytes to sign)

@@ -60,7 +60,7 @@ Slot* slot(uint32_t h) {
 
 extern "C" {
 
-void mb_abi_version_4(void) {}
+void mb_abi_version_5(void) {}
 
 void* mb_alloc(uint32_t size) { return std::malloc(size ? size : 1); }
 void mb_free(void* ptr) { std::free(ptr); }

@@ -5,7 +5,9 @@ export function performInMemory(kv, e) {
   switch (e.op) {
     case "kv_get": return { id: e.id, value: kv.get(e.key) ?? null };
     case "kv_put": kv.set(e.key, e.value); return { id: e.id };
-    case "kv_put_if_absent": {
+    case "kv_release": kv.delete(e.key); return { id: e.id };
+    case "kv_put_if_absent":
+    case "kv_claim": {
       const there = kv.get(e.key);
       if (there != null) return { id: e.id, created: false, value: there };
       kv.set(e.key, e.value);

@@ -49,11 +49,14 @@ Json effect_to_json(const Effect& e) {
   j["op"] = std::string(kind_name(e.kind));
   switch (e.kind) {
     case EffectKind::kv_get:
+    case EffectKind::kv_release:
       j["store"] = e.store;
       j["key"] = e.key;
+      if (!e.scope.empty()) j["scope"] = e.scope;
       break;
     case EffectKind::kv_put:
     case EffectKind::kv_put_if_absent:
+    case EffectKind::kv_claim:
       j["store"] = e.store;
       j["key"] = e.key;
       j["value"] = e.value;

@@ -41,10 +41,15 @@ Outcome MemoryHost::perform(const Effect& e) {
       if (faults.count("kv_get_stale") && !e.scope.empty()) return o;
       if (const std::string* v = get(e.store, e.key)) o.value = *v;
       return o;
+    case EffectKind::kv_release:
+      if (faults.count("kv_release")) return fail("injected kv_release failure");
+      kv.erase(e.store + "\n" + e.key);
+      return o;
     case EffectKind::kv_put:
     case EffectKind::kv_put_if_absent:
-      if (faults.count("kv_put")) return fail("injected kv_put failure");
-      if (e.kind == EffectKind::kv_put_if_absent) {
+    case EffectKind::kv_claim:
+      if (faults.count(e.kind == EffectKind::kv_claim ? "kv_claim" : "kv_put")) return fail("injected write failure");
+      if (e.kind != EffectKind::kv_put) {
         if (const std::string* v = get(e.store, e.key)) {  // live: what is there answers
           o.value = *v;
           return o;

@@ -56,13 +56,22 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
       o.id = e.id;
       return o;
     }
-    case EffectKind::kv_put_if_absent: {
+    case EffectKind::kv_put_if_absent:
+    case EffectKind::kv_claim: {  // the files are both KV and the authority: a claim is a file too
       if (faults.count("kv_put:throw")) return failed(e.id, Failure::failed, "injected fault kv_put:throw");
       Outcome o;
       o.id = e.id;
       KvResult r = kv_.put_if_absent(e.key, e.value, e.ttl_seconds, now_s, o.created);
       if (!r.ok) return failed(e.id, Failure::failed, r.error);
       o.value = std::move(r.value);
+      return o;
+    }
+    case EffectKind::kv_release: {
+      if (faults.count("kv_put:throw")) return failed(e.id, Failure::failed, "injected fault kv_put:throw");
+      KvResult r = kv_.remove(e.key);
+      if (!r.ok) return failed(e.id, Failure::failed, r.error);
+      Outcome o;
+      o.id = e.id;
       return o;
     }
     case EffectKind::fetch: {

@@ -149,6 +149,15 @@ KvResult KvFiles::put(const std::string& key, const std::string& value, std::uin
   return r;
 }
 
+KvResult KvFiles::remove(const std::string& key) const {
+  KvResult r;
+  if (std::remove(path_for(key).c_str()) != 0 && errno != ENOENT) {
+    r.ok = false;
+    r.error = "cannot remove " + encode_key(key) + ": " + std::strerror(errno);
+  }
+  return r;
+}
+
 KvResult KvFiles::put_if_absent(const std::string& key, const std::string& value, std::uint32_t ttl_s,
                                 std::int64_t now_s, bool& created) const {
   KvResult r;

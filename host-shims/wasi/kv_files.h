@@ -33,6 +33,8 @@ class KvFiles {
   // when not created, `value` is what was there.
   KvResult put_if_absent(const std::string& key, const std::string& value, std::uint32_t ttl_s, std::int64_t now_s,
                          bool& created) const;
+  // Deletes the key's file (an absent one is not an error): an Idempotency-Key's claim released.
+  KvResult remove(const std::string& key) const;
 
  private:
   std::string path_for(const std::string& key) const;

@@ -205,7 +205,7 @@ export function outcomesFrame(outcomes) {
   return writer.take();
 }
 
-const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit", "verify_signature", "kv_put_if_absent", "sign"];
+const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit", "verify_signature", "kv_put_if_absent", "sign", "kv_claim", "kv_release"];
 
 // A step frame as the object the hosts use: {done: false, effects, notices} or {done: true,
 // status, headers, bodyBytes, body (text, on demand), background, log, notices}.
@@ -227,10 +227,13 @@ class FrameReader {
     const method = this.str(), url = this.str(), hs = this.headers(), body = this.raw(), timeout_ms = this.u32(), scope = this.str();
     const alg = this.str(), jwk = this.str(), data = this.raw(), signature = this.raw();
     switch (op) {
-      // scope: the write authority of a membership or idempotency record ("<mode>:<account_id>")
-      case "kv_get": return { id, op, store, key, scope };
+      // scope: the write authority of a membership ("<mode>:<account_id>") or an idempotency
+      // record (the record's own key)
+      case "kv_get":
+      case "kv_release": return { id, op, store, key, scope };
       case "kv_put":
-      case "kv_put_if_absent": return { id, op, store, key, value: text(value), ttl, scope };
+      case "kv_put_if_absent":
+      case "kv_claim": return { id, op, store, key, value: text(value), ttl, scope };
       case "fetch": return { id, op, method, url, headers: hs, body: text(body), timeout_ms };
       // The core chose key and algorithm; the host only answers valid or not, or the signature.
       case "verify_signature": return { id, op, alg, jwk, data: data.slice(), signature: signature.slice() };

@@ -49,6 +49,9 @@ async function readText(response, signal) {
 
 const failed = (id, failure, err) => ({ id, failure, detail: String(err?.message ?? err).slice(0, 200) });
 
+// The ACCOUNT_STORE object named by an effect's scope: an account's, or an Idempotency-Key's own.
+const authority = (env, scope) => env.ACCOUNT_STORE.get(env.ACCOUNT_STORE.idFromName(scope));
+
 const kvOptions = (effect) => (effect.ttl ? { expirationTtl: Math.max(60, effect.ttl) } : undefined);
 
 export async function perform(effect, env, faults, ctx) {
@@ -65,13 +68,25 @@ export async function perform(effect, env, faults, ctx) {
       }
       case "kv_put": {
         if (faults.has("kv_put:throw")) throw new Error("injected fault kv_put:throw");
+        // A record with an authority is written there first (replacing an Idempotency-Key's claim).
+        if (effect.scope && env.ACCOUNT_STORE) await authority(env, effect.scope).put(effect.key, effect.value, effect.ttl);
         await namespaceFor(env, effect.store).put(effect.key, effect.value, kvOptions(effect));
+        return { id };
+      }
+      case "kv_claim": {
+        if (faults.has("kv_put:throw")) throw new Error("injected fault kv_put:throw");
+        // At the authority only: a claim is never a KV record.
+        const result = await authority(env, effect.scope).putIfAbsent(effect.key, effect.value, effect.ttl);
+        return result.created ? { id, created: true } : { id, created: false, value: result.value };
+      }
+      case "kv_release": {
+        if (faults.has("kv_put:throw")) throw new Error("injected fault kv_put:throw");
+        await authority(env, effect.scope).delete(effect.key);
         return { id };
       }
       case "kv_put_if_absent": {
         if (faults.has("kv_put:throw")) throw new Error("injected fault kv_put:throw");
-        const store = env.ACCOUNT_STORE;
-        const result = await store.get(store.idFromName(effect.scope)).putIfAbsent(effect.key, effect.value, effect.ttl);
+        const result = await authority(env, effect.scope).putIfAbsent(effect.key, effect.value, effect.ttl);
         if (!result.created) return { id, created: false, value: result.value };
         // The object is the authority; KV, its read replica, is written after it confirmed.
         const replica = namespaceFor(env, effect.store).put(effect.key, effect.value, kvOptions(effect))

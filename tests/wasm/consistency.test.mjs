@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { rawRequest, parseResponse, seedKvDir, encodeKey, tempDir, root, runCli } from "./wasi_runner.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
@@ -46,17 +46,71 @@ test("12 concurrent processes, one membership: one 201, the rest 200 with the sa
   }
 });
 
-test("12 concurrent processes under one Idempotency-Key: one 201 and 11 replays of it", async () => {
+test("12 concurrent processes under one Idempotency-Key: one fresh 201, the others its replay or 40903", async () => {
   const kv = tempDir();
   seedKvDir(kv, seed);
   try {
     const results = await Promise.all(Array.from({ length: 12 }, () =>
       runProcess(request({ email: "race-key@example.com" }, { "Idempotency-Key": "race-1" }), kv)));
-    assert.deepEqual(count(results), { 201: 12 });
-    assert.equal(results.filter((r) => r.header("idempotent-replayed") === "true").length, 11);
-    assert.equal(new Set(results.map((r) => r.text)).size, 1);
+    const created = results.filter((r) => r.status === 201);
+    assert.equal(created.filter((r) => r.header("idempotent-replayed") !== "true").length, 1);
+    assert.equal(new Set(created.map((r) => r.text)).size, 1);
+    for (const r of results.filter((r) => r.status !== 201)) {
+      assert.equal(r.status, 409, r.text);
+      assert.equal(r.json.error.code, 40903);
+      assert.equal(r.header("retry-after"), "1");
+    }
+    const name = encodeKey("idempotency:test:key_test_1:race-1");
+    assert.doesNotMatch(readFileSync(join(kv, name), "utf8"), /"pending"/, "the answer replaced the claim");
   } finally {
     rmSync(kv, { recursive: true, force: true });
+  }
+});
+
+test("one key for two accounts, and one key with two bodies, in concurrent processes: one runs (8 trials each)", async () => {
+  const kv = tempDir();
+  seedKvDir(kv, seed);
+  const on = (account, json, key) => rawRequest({ method: "POST", target: `/v1/account-memberships/?account_id=${account}`,
+    headers: { Authorization: KEY, "Content-Type": "application/json", "Idempotency-Key": key }, json });
+  try {
+    for (let i = 0; i < 8; i++) {
+      const accounts = await Promise.all([runProcess(on("acct_1", { email: `both-${i}@example.com` }, `acc-${i}`), kv),
+                                          runProcess(on("acct_2", { email: `both-${i}@example.com` }, `acc-${i}`), kv)]);
+      assert.deepEqual(accounts.map((r) => r.status).sort(), [201, 409], accounts.map((r) => r.text).join(" | "));
+      const bodies = await Promise.all([runProcess(on("acct_1", { email: `a-${i}@example.com` }, `body-${i}`), kv),
+                                        runProcess(on("acct_1", { email: `b-${i}@example.com` }, `body-${i}`), kv)]);
+      assert.deepEqual(bodies.map((r) => r.status).sort(), [201, 409], bodies.map((r) => r.text).join(" | "));
+      for (const r of [...accounts, ...bodies].filter((r) => r.status === 409)) assert.ok([40902, 40903].includes(r.json.error.code), r.text);
+    }
+  } finally {
+    rmSync(kv, { recursive: true, force: true });
+  }
+});
+
+test("a failed forward releases the key's file: the retry is forwarded again", async () => {
+  const kv = tempDir(), origin = tempDir();
+  seedKvDir(kv, seed);
+  const env = { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com" };
+  const live = rawRequest({ method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
+    headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json",
+               "Idempotency-Key": "fwd-1" }, json: { email: "fwd@example.com" } });
+  const name = encodeKey("idempotency:live:key_live_1:fwd-1");
+  try {
+    writeFileSync(join(origin, "default.json"), JSON.stringify({ error: "timeout" }));
+    const failed = parseResponse((await runCli(live, { env, kvDir: kv, originDir: origin })).stdout);
+    assert.equal(failed.status, 504);
+    assert.ok(!readdirSync(kv).includes(name), "the claim was released");
+    const data = { object: "account_membership", id: "am_FromOrigin0000000000000", account_id: "acct_1", user_id: null,
+                   workspace_membership_id: null, permissions: [], created_at: "2026-11-28T03:07:00Z",
+                   updated_at: "2026-11-28T03:07:00Z", user: { id: null, email: "fwd@example.com", name: null } };
+    writeFileSync(join(origin, "default.json"), JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }));
+    const retry = parseResponse((await runCli(live, { env, kvDir: kv, originDir: origin })).stdout);
+    assert.equal(retry.status, 201, retry.text);
+    assert.equal(readFileSync(join(origin, "requests.ndjson"), "utf8").trim().split("\n").length, 1, "the retry was forwarded");
+    assert.match(readFileSync(join(kv, name), "utf8"), /"status":201/);
+  } finally {
+    rmSync(kv, { recursive: true, force: true });
+    rmSync(origin, { recursive: true, force: true });
   }
 });
 

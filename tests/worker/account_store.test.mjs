@@ -50,3 +50,27 @@ test("the periodic sweep of expired rows leaves live records alone", async () =>
   assert.deepEqual(got.slice(200, 210), live.map((c) => ({ created: false, value: c.value })));
   assert.deepEqual(got[210], { created: true }, "an expired key (swept or not) is created again");
 });
+
+test("an Idempotency-Key's object: a claim, its answer replacing it, a released claim claimed again", async () => {
+  const key = "idempotency:test:key_1:k1";
+  assert.deepEqual(await call(key, [
+    { key, value: "claim-a", ttl: 15 },
+    { key, value: "claim-b", ttl: 15 },
+    { op: "put", key, value: "answer", ttl: 86400 },
+    { key, value: "claim-c", ttl: 15 },
+  ]), [{ created: true }, { created: false, value: "claim-a" }, null, { created: false, value: "answer" }]);
+  const other = "idempotency:test:key_1:k2";
+  assert.deepEqual(await call(other, [
+    { key: other, value: "claim-a", ttl: 15 },
+    { op: "delete", key: other },
+    { key: other, value: "claim-b", ttl: 15 },
+  ]), [{ created: true }, null, { created: true }]);
+});
+
+test("the alarm removes an expired claim from a key's object", async () => {
+  const key = "idempotency:test:key_1:alarm";
+  assert.deepEqual(await call(key, [{ key, value: "claim", ttl: 1 }, { op: "rows" }]), [{ created: true }, 1]);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.deepEqual(await call(key, [{ op: "rows" }]), [0], "the expired row was deleted, not only ignored");
+  assert.deepEqual(await call(key, [{ key, value: "again", ttl: 15 }]), [{ created: true }]);
+});
