@@ -118,6 +118,8 @@ Result<Flow> verify_jwt(Context& ctx) {
     MB_ASSIGN_OR_RETURN(Flow f, check_signature(ctx));
     if (f == Flow::wait) return f;
     MB_ASSIGN_OR_RETURN(ctx.jwt_claims, read_claims(ctx.cred.jwt.payload, ctx.cfg));
+    MB_ASSIGN_OR_RETURN(ctx.jwt_claims->rate_limit,
+                        read_rate_limit_claim(ctx.cred.jwt.payload_text, ctx.cfg.rate_limit_claim));
     auto& tokens = ctx.engine.tokens;
     if (tokens.size() >= kMaxCacheEntries) tokens.clear();
     // exp is within ±kMaxNumericDate seconds: exp * 1000 cannot overflow.
@@ -131,6 +133,7 @@ Result<Flow> verify_jwt(Context& ctx) {
   g.has_account_list = c.has_account_ids;
   g.account_ids = c.account_ids;
   g.has_required_scope = c.has_required_scope;
+  g.rate_limit = c.rate_limit;
   ctx.grant = std::move(g);
   return Flow::next;
 }
