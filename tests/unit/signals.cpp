@@ -34,7 +34,7 @@ TEST_CASE("RateLimit fields: policy and remaining from the token bucket, on ever
   CHECK(header_or_empty(r, "ratelimit") == R"("default";r=0;t=20)");
   CHECK(header_or_empty(r, "retry-after") == "20");
   // Refused before step 4: no fields.
-  r = host.run(engine, create("{}", "sk_test_unknown_00000000000000000"));
+  r = host.run(engine, create(R"({"email":"u@example.com"})", "sk_test_unknown_00000000000000000"));
   CHECK(r.status == 401);
   CHECK_FALSE(header(r.headers, "ratelimit-policy"));
 }
@@ -138,7 +138,7 @@ TEST_CASE("RFC 6750: invalid_token for a presented credential, insufficient_scop
   Request missing = create("{}");
   missing.headers.erase(missing.headers.begin());
   CHECK(header_or_empty(host.run(engine, missing), "www-authenticate") == R"(Bearer realm="api")");
-  Response r = host.run(engine, create("{}", "sk_test_revoked_0000000000000000"));
+  Response r = host.run(engine, create(R"({"email":"u@example.com"})", "sk_test_revoked_0000000000000000"));
   CHECK(header_or_empty(r, "www-authenticate") ==
         R"(Bearer realm="api", error="invalid_token", error_description="The API key has been revoked.")");
   std::string token = sign_hs256(Json{{"alg", "HS256"}}, claims(host.now_ms / 1000));
@@ -204,8 +204,8 @@ TEST_CASE("RFC 9457 problem details on request; the envelope unchanged otherwise
                                        {{"Accept", "application/problem+json"}}));
   CHECK(c.status == 409);
   CHECK(body_of(c)["existing_permissions"] == Json::array({"read"}));
-  Response u =
-      host.run(engine, create("{}", "sk_test_revoked_0000000000000000", {{"Accept", "application/problem+json"}}));
+  Response u = host.run(engine, create(R"({"email":"u@example.com"})", "sk_test_revoked_0000000000000000",
+                                       {{"Accept", "application/problem+json"}}));
   CHECK(body_of(u)["code"] == 40104);
   CHECK(header(u.headers, "www-authenticate"));
 }
