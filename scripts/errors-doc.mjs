@@ -9,6 +9,10 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+// The `type` of a problem-details answer is this base and the code: the code's anchor below
+// (kProblemTypeBase in src/problem_details.h; a test checks they agree).
+export const PROBLEM_TYPE_BASE = "https://membership-edge.example/docs/errors.md#";
+
 // When each error is answered, in words for operators and callers.
 const WHEN = {
   invalid_json: "The body is not JSON (syntax error, trailing data, empty body, a NUL or control character in a string, a lone surrogate escape such as `\\ud800`).",
@@ -56,7 +60,7 @@ const WHEN = {
   unsupported_media_type: "`Content-Type` is missing or not `application/json` (a `charset` other than UTF-8 too).",
   validation_failed: "Field errors; `details.errors` lists them in body order (`field`, `reason`, `message`), at most 100, and `details.more_errors` says how many more there were.",
   workspace_mismatch: "The workspace membership belongs to another workspace than the account (`details.errors` names the field).",
-  rate_limited: "The credential's rate limit is exhausted; `Retry-After` says when to try again.",
+  rate_limited: "The credential's rate limit (its own `rate_limit`, or the default) or its account's (`RATE_LIMIT_ACCOUNT_PER_MINUTE`) is exhausted; `Retry-After` says when to try again, never earlier than the `RateLimit` field's `t`.",
   headers_too_large: "More than 256 request headers, or more than 32 KiB of header names and values; checked before anything else is read.",
   internal_error: "The module trapped or the host failed; the instance is replaced. Never a stack trace.",
   configuration_error: "A bad configuration value; the log line names the variable. Every request gets this until it is fixed.",
@@ -65,6 +69,7 @@ const WHEN = {
   origin_bad_response: "The origin answered something that is not a JSON object, or a status outside 200-599.",
   storage_unavailable: "A KV read or write failed; a create is never acknowledged without its write.",
   key_provider_unavailable: "`JWT_JWKS_URL` could not be fetched and no earlier keys are cached.",
+  rate_limiter_unavailable: "The rate limiter (the Workers rate-limiting binding) failed and `RATE_LIMIT_FAILURE_MODE` is `closed`; with `Retry-After` (the binding's period). Under `open`, the default, the request is allowed and the failure logged.",
   origin_timeout: "The origin did not answer within `ORIGIN_TIMEOUT_MS`.",
 };
 
@@ -111,13 +116,19 @@ export function renderErrorsDoc() {
     "`{\"message\":m,\"success\":false,\"error\":{\"code\":c,\"message\":m,\"details\":{...}}}` with",
     "`Content-Type: application/json` and an `X-Request-Id`. `error.code` is `status * 100 + n` and",
     "never changes meaning; `details` is always an object. 401 answers carry",
-    "`WWW-Authenticate: Bearer realm=\"api\"`, 405 `Allow`, 429 `Retry-After`.",
+    "`WWW-Authenticate: Bearer realm=\"api\"` (with `error=\"invalid_token\"` and `error_description` when a",
+    "credential was presented), a 403 for a missing scope `error=\"insufficient_scope\", scope=\"…\"`, 405",
+    "`Allow`, 429 and the 503 of a failed rate limiter `Retry-After`.",
+    "",
+    "With `Accept: application/problem+json` preferred over `application/json`, the same errors come as",
+    "RFC 9457 problem details (`Content-Type: application/problem+json`) whose `type` is",
+    `\`${PROBLEM_TYPE_BASE}<code>\`: the anchor of the code's row below (e.g. \`#42201\`).`,
     "",
     "This file is generated from `src/errors.h` by `node scripts/errors-doc.mjs`; a test fails when they differ.",
     "",
     "| code | status | name | message | when |",
     "| --- | --- | --- | --- | --- |",
-    ...rows.map((r) => `| ${r.code} | ${r.status} | \`${r.name}\` | ${r.message} | ${WHEN[r.name] ?? ""} |`),
+    ...rows.map((r) => `| <a id="${r.code}"></a>${r.code} | ${r.status} | \`${r.name}\` | ${r.message} | ${WHEN[r.name] ?? ""} |`),
     "",
     "## Field errors (422, `details.errors[]`)",
     "",
@@ -163,6 +174,11 @@ export function renderOpenApi(text) {
     lines.push(`ErrorCode${status}:`, "  type: integer", `  title: Error codes of ${status}`,
       `  enum: [${rows.map((r) => r.code).join(", ")}]`, "  x-enumDescriptions:",
       ...rows.map((r) => `    "${r.code}": ${JSON.stringify(`${r.name}: ${r.message}`)}`));
+  }
+  for (const [status, rows] of byStatus) {
+    lines.push(`Problem${status}:`, "  allOf:", '    - $ref: "#/components/schemas/Problem"', "    - properties:",
+      `        type: {enum: [${rows.map((r) => JSON.stringify(PROBLEM_TYPE_BASE + r.code)).join(", ")}]}`,
+      `        status: {const: ${status}}`, `        code: {$ref: "#/components/schemas/ErrorCode${status}"}`);
   }
   lines.push("FieldErrorReason:", "  type: string", "  description: Why a field was refused.",
     `  enum: [${FIELD_REASONS.map(([r]) => r).join(", ")}]`, "  x-enumDescriptions:",

@@ -96,11 +96,14 @@ class BodyReader final : public json::Visitor {
   }
 
  private:
-  void add(std::string field, std::string_view reason, std::string_view message) {
+  void add(std::string field, std::string_view reason, std::string_view message, std::string pointer = {}) {
     if (errors.size() < kMaxListedFieldErrors)
-      errors.push_back({std::move(field), reason, message});
+      errors.push_back({std::move(field), reason, message, std::move(pointer)});
     else
       ++more_errors;
+  }
+  void add_item(std::size_t i, std::string_view reason, std::string_view message) {
+    add("permissions[" + std::to_string(i) + "]", reason, message, "/permissions/" + std::to_string(i));
   }
   void exclusive() {
     if (saw_wsm_ && saw_email_)
@@ -123,28 +126,27 @@ class BodyReader final : public json::Visitor {
       return;
     }
     for (std::size_t i = 0; i < items_.size(); ++i) {
-      std::string field = "permissions[" + std::to_string(i) + "]";
       const std::string& s = items_[i].text;
       if (items_[i].type != Type::string) {
-        add(field, "invalid_type", "Must be a string.");
+        add_item(i, "invalid_type", "Must be a string.");
       } else if (cfg_.permissions_restricted) {
         if (std::find(cfg_.allowed_permissions.begin(), cfg_.allowed_permissions.end(), s) ==
             cfg_.allowed_permissions.end())
-          add(field, "not_allowed", "Not an allowed permission.");
+          add_item(i, "not_allowed", "Not an allowed permission.");
         else
-          keep(field, s);
+          keep(i, s);
       } else if (json::code_points(s) > kMaxPermissionChars) {
-        add(field, "too_long", "Must be at most 64 characters.");
+        add_item(i, "too_long", "Must be at most 64 characters.");
       } else if (!valid_permission_name(s)) {
-        add(field, "invalid_format", "Must match ^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$.");
+        add_item(i, "invalid_format", "Must match ^[a-z][a-z0-9_]*(:[a-z][a-z0-9_]*)*$.");
       } else {
-        keep(field, s);
+        keep(i, s);
       }
     }
   }
-  void keep(std::string& field, const std::string& s) {
+  void keep(std::size_t i, const std::string& s) {
     if (std::find(out_.permissions.begin(), out_.permissions.end(), s) != out_.permissions.end())
-      add(std::move(field), "duplicate", "Duplicate permission.");
+      add_item(i, "duplicate", "Duplicate permission.");
     else
       out_.permissions.push_back(s);
   }
@@ -217,7 +219,8 @@ Status read_body(std::string_view body, const Config& cfg, NormalizedRequest& ou
   r.finish();
   if (r.errors.empty()) return {};
   Problem p = problem(Error::validation_failed);
-  p.details = field_error_details(r.errors, r.more_errors);
+  p.fields = std::move(r.errors);
+  p.more_fields = r.more_errors;
   return p;
 }
 

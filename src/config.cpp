@@ -129,6 +129,9 @@ Config parse_config(const Vars& vars) {
   if (!cfg.jwt_hs256_secret.empty() && cfg.jwt_hs256_secret.size() < 32)
     r.fail("JWT_HS256_SECRET must be at least 32 bytes (RFC 7518 §3.2)");
   r.text("JWT_REQUIRED_SCOPE", cfg.jwt_required_scope);
+  // It is quoted in WWW-Authenticate's scope="..." (RFC 6750 §3: scope-token characters only).
+  for (char c : cfg.jwt_required_scope)
+    if (c < 0x21 || c > 0x7E || c == '"' || c == '\\') r.fail("JWT_REQUIRED_SCOPE must be one scope token");
   if (const std::string* v = r.get("JWT_JWKS"); v && !trim(*v).empty()) {
     if (auto doc = read_jwks(*v))
       cfg.jwt_jwks = std::move(doc->keys);
@@ -149,6 +152,14 @@ Config parse_config(const Vars& vars) {
   }
   r.number<std::int64_t>("RATE_LIMIT_PER_MINUTE", cfg.rate_limit_per_minute, 0, 1000000);
   r.number<std::int64_t>("HOST_RATE_LIMITER_PERIOD", cfg.rate_limiter_period, 0, 86400);
+  r.number<std::int64_t>("RATE_LIMIT_BINDING_LIMIT", cfg.rate_limiter_limit, 1, 1000000);
+  r.number<std::int64_t>("RATE_LIMIT_ACCOUNT_PER_MINUTE", cfg.rate_limit_account_per_minute, 0, 1000000);
+  r.text("RATE_LIMIT_CLAIM", cfg.rate_limit_claim);
+  if (const std::string* v = r.get("RATE_LIMIT_FAILURE_MODE")) {
+    std::string_view s = trim(*v);
+    if (s != "open" && s != "closed") r.fail("RATE_LIMIT_FAILURE_MODE must be open or closed");
+    cfg.rate_limit_fail_closed = s == "closed";
+  }
   // Set by the Workers glue, never by an operator: the host performs verify_signature effects.
   if (const std::string* v = r.get("HOST_WEBCRYPTO")) cfg.host_verifies_signatures = trim(*v) == "1";
   // Set by the host too: it has a write authority (the worker's ACCOUNT_STORE Durable Object, the

@@ -41,11 +41,15 @@ struct Config {
   bool permissions_restricted = false;  // ALLOWED_PERMISSIONS set
   std::vector<std::string> allowed_permissions;
 
-  std::int64_t rate_limit_per_minute = 600;  // 0: off
-  std::int64_t rate_limiter_period = 0;      // >0: the host has a rate-limit binding with this period
-  bool host_verifies_signatures = false;     // the host has WebCrypto: it checks RS256/ES256 (verify
-                                             // effect) and signs forwards with ORIGIN_SIGNING_KEY (sign)
-  bool host_write_authority = false;         // the host performs kv_put_if_absent (consistent creates)
+  std::int64_t rate_limit_per_minute = 600;        // 0: off
+  std::int64_t rate_limiter_period = 0;            // >0: the host has a rate-limit binding with this period
+  std::int64_t rate_limiter_limit = 600;           // that binding's limit per period (RATE_LIMIT_BINDING_LIMIT)
+  std::int64_t rate_limit_account_per_minute = 0;  // 0: no per-account bucket
+  std::string rate_limit_claim;                    // the JWT claim holding a per-token override
+  bool rate_limit_fail_closed = false;             // RATE_LIMIT_FAILURE_MODE=closed: a failed limiter is 503
+  bool host_verifies_signatures = false;           // the host has WebCrypto: it checks RS256/ES256 (verify
+                                                   // effect) and signs forwards with ORIGIN_SIGNING_KEY (sign)
+  bool host_write_authority = false;               // the host performs kv_put_if_absent (consistent creates)
   std::vector<std::string> cors_allowed_origins;
   bool cors_any_origin = false;
   std::int64_t record_cache_seconds = 30;

@@ -55,7 +55,7 @@ class Engine {
   // decoding is a pure function of it (the record's own freshness is KV's, not this map's).
   std::unordered_map<std::string, std::shared_ptr<const MembershipRecord>> memberships_by_text;
   std::unordered_map<std::string, TokenEntry> tokens;  // sha256(token) of verified JWTs
-  RateBuckets buckets;                                 // RATE_LIMIT_PER_MINUTE, per credential
+  RateBuckets buckets;                                 // per credential (and account), per isolate
   JwksSource remote_keys;                              // JWT_JWKS_URL
   bool config_notices_logged = false;
 
@@ -72,6 +72,7 @@ struct Grant {
   bool has_account_list = true;  // false: a JWT without account_ids (only the origin can authorize it)
   std::vector<std::string> account_ids;
   bool has_required_scope = true;
+  std::optional<RateLimitOverride> rate_limit;  // the key record's or the token's own limit
 };
 
 struct LogRecord {
@@ -89,6 +90,8 @@ struct Answer {
   std::string body;
   Headers headers;
   AnswerSource source = AnswerSource::edge;
+  std::string_view content_type = "application/json";
+  std::string envelope;  // problem details: the same error as an envelope (what a replay repeats)
 };
 
 // A read of this exchange: pending (it goes into the next batch), absent, or the record.
@@ -120,9 +123,10 @@ struct Context {
   std::string request_id;
 
   // What the stages found, in the order they run.
-  Credential cred;             // step 2
-  CheckedRequest checked;      // step 3
-  std::optional<Grant> grant;  // step 4
+  Credential cred;                          // step 2
+  CheckedRequest checked;                   // step 3
+  std::optional<Grant> grant;               // step 4
+  std::vector<RateLimitField> rate_fields;  // step 5: what the RateLimit fields of the answer say
   RequestKeys keys;
   std::optional<TraceContext> trace;  // a valid traceparent (begin)
   bool idempotency_recorded = false;  // the answer's record is settled (stored, released, or a replay)

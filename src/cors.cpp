@@ -47,7 +47,8 @@ bool headers_allowed(std::string_view requested) {
 void add_cors_headers(const Config& cfg, const Headers& request, Headers& response) {
   if (auto origin = allowed_origin(cfg, request)) {
     response.emplace_back("Access-Control-Allow-Origin", *origin);
-    response.emplace_back("Access-Control-Expose-Headers", "X-Request-Id, Idempotent-Replayed, Retry-After");
+    response.emplace_back("Access-Control-Expose-Headers",
+                          "X-Request-Id, Idempotent-Replayed, Retry-After, RateLimit, RateLimit-Policy");
   }
   add_vary(cfg, response);
 }

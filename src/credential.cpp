@@ -197,6 +197,16 @@ Result<Credential> classify(std::string_view token) {
   return cred;
 }
 
+std::optional<std::string> bearer_challenge(Error e, const Config& cfg) {
+  // The catalogue's messages and a checked JWT_REQUIRED_SCOPE need no escaping in a quoted-string.
+  const ErrorInfo& row = info(e);
+  if (e == Error::missing_scope)
+    return "Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"" + cfg.jwt_required_scope + "\"";
+  if (row.status != 401) return std::nullopt;
+  if (e == Error::missing_credential) return "Bearer realm=\"api\"";
+  return "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"" + std::string(row.message) + "\"";
+}
+
 Status check_form(const Credential& c, const Config& cfg) {
   if (c.kind == CredentialKind::publishable_key) return Error::publishable_key;
   if (c.kind != CredentialKind::jwt || c.from_cache) return {};

@@ -68,6 +68,11 @@ Result<Credential> classify(std::string_view token);
 // here (403) whatever the request.
 Status check_form(const Credential& c, const Config& cfg);
 
+// WWW-Authenticate of an edge refusal (RFC 6750 §3): a 401 for a credential that was presented
+// but is not valid says error="invalid_token" and why; a missing credential only names the scheme;
+// a 403 for a token without JWT_REQUIRED_SCOPE says error="insufficient_scope" and the scope.
+std::optional<std::string> bearer_challenge(Error e, const Config& cfg);
+
 enum class Flow;
 struct Context;
 // Step 2 as a stage: a JWT the verified-token cache holds is classified from the cache, without

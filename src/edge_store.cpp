@@ -112,8 +112,8 @@ Result<Flow> answer_at_edge(Context& ctx) {
     if (wsm.value->workspace_id != account.value->workspace_id) {
       if (auto_live) return forward(ctx);
       Problem p = problem(Error::workspace_mismatch);
-      p.details = field_error_details(
-          {{"workspace_membership_id", "other_workspace", "Belongs to another workspace than the account."}});
+      p.fields.push_back(
+          {"workspace_membership_id", "other_workspace", "Belongs to another workspace than the account.", {}});
       return p;
     }
     s.person = wsm.value->user;

@@ -18,6 +18,7 @@ struct FieldError {
   std::string field;  // the JSON name as sent (bounded), with an index for array items
   std::string_view reason;
   std::string_view message;
+  std::string pointer;  // RFC 6901 pointer into the body; empty: the top-level member `field`
 };
 inline constexpr std::size_t kMaxListedFieldErrors = 100;
 

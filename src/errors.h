@@ -61,6 +61,7 @@ namespace mb {
   X(origin_bad_response, 502, 2, "The origin answered with an invalid response.")                 \
   X(storage_unavailable, 503, 1, "Storage is unavailable.")                                       \
   X(key_provider_unavailable, 503, 2, "The token key provider is unavailable.")                   \
+  X(rate_limiter_unavailable, 503, 3, "The rate limiter is unavailable.")                         \
   X(origin_timeout, 504, 1, "The origin did not answer in time.")
 
 enum class Error : std::uint8_t {

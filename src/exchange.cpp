@@ -8,6 +8,7 @@
 #include "edge_store.h"
 #include "envelope.h"
 #include "idempotency.h"
+#include "problem_details.h"
 #include "rate_limit.h"
 #include "request_checks.h"
 #include "trace_context.h"
@@ -138,25 +139,34 @@ Step Exchange::problem_step(Problem p) {
   const ErrorInfo& row = info(p.error);
   ctx_.log.code = row.code;
   if (!p.note.empty()) ctx_.notices.push_back(std::move(p.note));
-  ctx_.respond(row.status, error_envelope(p.error, p.details), std::move(p.headers));
+  if (auto challenge = bearer_challenge(p.error, ctx_.cfg)) p.headers.emplace_back("WWW-Authenticate", *challenge);
+  bool problem_json = prefers_problem_details(ctx_.req.headers);
+  ctx_.respond(row.status, error_body(p, problem_json, ctx_.request_id), std::move(p.headers));
+  if (problem_json) {
+    ctx_.answer->content_type = kProblemContentType;
+    ctx_.answer->envelope = error_body(p, false, ctx_.request_id);
+  }
   return answer_step();
 }
 
 Step Exchange::answer_step() {
   Answer& a = *ctx_.answer;
   if (stage_ == static_cast<std::size_t>(Stage::store))
-    if (auto put = idempotency_record(ctx_, a.status, a.body, a.source)) ctx_.background.push_back(std::move(*put));
+    if (auto put = idempotency_record(ctx_, a.status, a.envelope.empty() ? a.body : a.envelope, a.source))
+      ctx_.background.push_back(std::move(*put));
   Step step;
   step.done = true;
   done_ = true;
   Response& r = step.response;
   r.status = a.status;
-  r.headers.reserve(a.headers.size() + 5);
-  if (!header(a.headers, "content-type")) r.headers.emplace_back("Content-Type", "application/json");
+  r.headers.reserve(a.headers.size() + 7);
+  if (!header(a.headers, "content-type")) r.headers.emplace_back("Content-Type", std::string(a.content_type));
   r.headers.emplace_back("X-Request-Id", ctx_.request_id);
   if (!ctx_.preflight) add_cors_headers(ctx_.cfg, ctx_.req.headers, r.headers);
   for (auto& h : a.headers) r.headers.push_back(std::move(h));
-  // Every 401, the edge's own or an origin's passed through, names the scheme (RFC 9110 §11.6.1).
+  if (ctx_.grant) add_rate_limit_headers(ctx_.rate_fields, r.headers);  // after step 4 only
+  // Every 401, the edge's own or an origin's passed through, names the scheme (RFC 9110 §11.6.1);
+  // the edge's own say why (RFC 6750 §3, bearer_challenge).
   if (a.status == 401 && !header(r.headers, "www-authenticate"))
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"api\"");
   r.body = std::move(a.body);

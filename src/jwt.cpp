@@ -74,6 +74,22 @@ Result<JwtClaims> read_claims(const JwtPayload& p, const Config& cfg) {
   return c;
 }
 
+Result<std::optional<RateLimitOverride>> read_rate_limit_claim(std::string_view payload_json, std::string_view claim) {
+  struct ClaimReader final : json::Visitor {
+    std::string_view name;
+    RateLimitObject object;
+    void value(const json::Path& p, json::Value& v) override {
+      if (!p.empty() && !p[0].in_array && p[0].key == name) object.value(p, 1, v);
+    }
+  };
+  std::optional<RateLimitOverride> out;
+  if (claim.empty()) return out;
+  ClaimReader r;
+  r.name = claim;
+  if (json::read(payload_json, r) != json::Fault::none || !r.object.finish(out)) return Error::jwt_malformed;
+  return out;
+}
+
 Status check_times(const JwtClaims& c, std::int64_t now, std::int64_t leeway) {
   // Every value is within ±kMaxNumericDate and leeway within an hour: no overflow.
   if (c.exp + leeway <= now) return Error::jwt_expired;

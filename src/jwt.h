@@ -9,6 +9,7 @@
 #include "config.h"
 #include "credential.h"
 #include "jwks.h"
+#include "rate_limit.h"
 #include "result.h"
 
 namespace mb {
@@ -31,6 +32,7 @@ struct JwtClaims {
   bool has_required_scope = true;
   std::int64_t exp = 0;
   std::optional<std::int64_t> nbf, iat;
+  std::optional<RateLimitOverride> rate_limit;  // the RATE_LIMIT_CLAIM claim
 };
 
 inline constexpr std::size_t kMaxSubCodePoints = 256;
@@ -47,6 +49,9 @@ Result<JwtClaims> read_times(const JwtPayload& p);
 // Every claim check that does not depend on the time (iss, aud, sub, JWT_MAX_LIFETIME_SECONDS,
 // types, the account list); fills the claims.
 Result<JwtClaims> read_claims(const JwtPayload& p, const Config& cfg);
+// The claim named `claim` (RATE_LIMIT_CLAIM; none when empty) of the payload's JSON text:
+// {"limit":N,"period":S}, absent or null; any other shape is a malformed token.
+Result<std::optional<RateLimitOverride>> read_rate_limit_claim(std::string_view payload_json, std::string_view claim);
 // The time checks, run on every request (for cached tokens too).
 Status check_times(const JwtClaims& c, std::int64_t now_s, std::int64_t leeway_s);
 

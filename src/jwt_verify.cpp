@@ -120,6 +120,8 @@ Result<Flow> verify_jwt(Context& ctx) {
     if (f == Flow::wait) return f;
     MB_ASSIGN_OR_RETURN(ctx.jwt_claims, read_claims(ctx.cred.jwt.payload, ctx.cfg));
     ctx.jwt_claims->forwarded = read_forwarded_claims(ctx.cred.jwt.payload_text, ctx.cfg.forward_claims, ctx.notices);
+    MB_ASSIGN_OR_RETURN(ctx.jwt_claims->rate_limit,
+                        read_rate_limit_claim(ctx.cred.jwt.payload_text, ctx.cfg.rate_limit_claim));
     auto& tokens = ctx.engine.tokens;
     if (tokens.size() >= kMaxCacheEntries) tokens.clear();
     // exp is within ±kMaxNumericDate seconds: exp * 1000 cannot overflow.
@@ -133,6 +135,7 @@ Result<Flow> verify_jwt(Context& ctx) {
   g.has_account_list = c.has_account_ids;
   g.account_ids = c.account_ids;
   g.has_required_scope = c.has_required_scope;
+  g.rate_limit = c.rate_limit;
   ctx.grant = std::move(g);
   return Flow::next;
 }

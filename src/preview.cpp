@@ -5,6 +5,7 @@
 #include "envelope.h"
 #include "json_writer.h"
 #include "jwt.h"
+#include "problem_details.h"
 #include "request_checks.h"
 
 namespace mb {
@@ -25,9 +26,13 @@ std::string config_document(const Config& cfg) {
 
 Preview preview(const Request& req, const Config& cfg, std::int64_t now_ms) {
   Preview out;
+  // Problem details when the request's Accept asks for them, as the edge answers; the preview has
+  // no request id, so their `instance` is "preview".
+  bool problem_json = prefers_problem_details(req.headers);
   auto refuse = [&](const Problem& p) {
     out.status = info(p.error).status;
-    out.body = error_envelope(p.error, p.details);
+    out.body = error_body(p, problem_json, "preview");
+    out.content_type = problem_json ? kProblemContentType : "application/json";
     return out;
   };
   if (Status s = check_header_limits(req.headers); !s.ok()) return refuse(s.problem());

@@ -14,9 +14,10 @@
 namespace mb {
 
 struct Preview {
-  int status = 0;         // what the edge would answer, when it would refuse the request
-  std::string body;       // that answer's envelope
-  bool accepted = false;  // passes every check that needs no storage
+  int status = 0;            // what the edge would answer, when it would refuse the request
+  std::string body;          // that answer's body: the envelope, or problem details when Accept asks
+  std::string content_type;  // that answer's Content-Type
+  bool accepted = false;     // passes every check that needs no storage
   bool credential_present = false;
   std::string credential_kind, credential_mode;  // "" when absent
   std::string normalized;                        // the normalized body (JSON), when accepted

@@ -103,10 +103,12 @@ class ApiKeyReader final : public FieldReader {
   bool seen_id = false, seen_type = false, seen_mode = false, seen_ids = false, seen_revoked = false,
        seen_expires = false;
   std::string type, mode;
+  RateLimitObject rate_limit;
 
   void field(const Path& p, Value& v) override {
     std::string_view k = key_at(p, 0);
     if (k == "account_ids") return strings("account_ids", p, 1, v, rec.account_ids, seen_ids);
+    if (k == "rate_limit") return rate_limit.value(p, 1, v);
     if (p.size() != 1) return;
     if (k == "id") {
       text("id", v, rec.id, seen_id);
@@ -137,6 +139,7 @@ class ApiKeyReader final : public FieldReader {
     if (!seen_ids) mark("account_ids");
     if (!seen_revoked) mark("revoked");
     if (!seen_expires) mark("expires_at");
+    if (!rate_limit.finish(rec.rate_limit)) mark("rate_limit");
     rec.type = type == "publishable" ? ApiKeyType::publishable : ApiKeyType::secret;
     rec.mode = mode == "test" ? Mode::test : Mode::live;
   }

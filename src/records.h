@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mode.h"
+#include "rate_limit.h"
 #include "result.h"
 
 namespace mb {
@@ -17,7 +18,8 @@ inline constexpr std::size_t kMaxRecordBytes = 64 * 1024;
 
 enum class ApiKeyType { secret, publishable };
 
-// apikey:<sha256hex>  {"id","type","mode","account_ids","revoked","expires_at"}: all required.
+// apikey:<sha256hex>  {"id","type","mode","account_ids","revoked","expires_at"}: all required;
+// optional "rate_limit": {"limit":N,"period":S} (or null), this key's own rate limit.
 struct ApiKeyRecord {
   std::string id;
   ApiKeyType type = ApiKeyType::secret;
@@ -25,6 +27,7 @@ struct ApiKeyRecord {
   std::vector<std::string> account_ids;  // may be ["*"]
   bool revoked = true;
   std::optional<std::int64_t> expires_at;  // unix seconds; nullopt: never
+  std::optional<RateLimitOverride> rate_limit;
 };
 
 // account:<mode>:<account_id>  {"id","workspace_id","name"}: workspace_id required.

@@ -11,7 +11,9 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "envelope.h"
 #include "errors.h"
 #include "http.h"
 
@@ -19,9 +21,11 @@ namespace mb {
 
 struct Problem {
   Error error = Error::internal_error;
-  std::string details = "{}";  // the envelope's error.details, as JSON text (an object)
-  Headers headers;             // extra response headers (Retry-After, Allow, ...)
-  std::string note;            // a log line for the operator (never sent to the client)
+  std::string details = "{}";      // the envelope's error.details, as JSON text (an object)
+  std::vector<FieldError> fields;  // field errors (the details are then made from them)
+  std::size_t more_fields = 0;     // field errors left out of `fields`
+  Headers headers;                 // extra response headers (Retry-After, Allow, ...)
+  std::string note;                // a log line for the operator (never sent to the client)
 };
 
 inline Problem problem(Error e, std::string note = {}) {

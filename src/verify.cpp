@@ -17,6 +17,7 @@ Result<Grant> check_api_key(const ApiKeyRecord& rec, const Credential& cred, std
   g.credential_id = rec.id;
   g.mode = rec.mode;
   g.account_ids = rec.account_ids;
+  g.rate_limit = rec.rate_limit;
   return g;
 }
 

@@ -21,7 +21,7 @@ export const documentPath = join(root, "docs", "openapi.yaml");
 
 // Headers the product adds only where the document says so: present anywhere else is a mismatch.
 // (Retry-After is not among them: the origin's is passed through on any status.)
-const PRODUCT_HEADERS = ["idempotent-replayed", "www-authenticate", "allow"];
+const PRODUCT_HEADERS = ["idempotent-replayed", "www-authenticate", "allow", "ratelimit", "ratelimit-policy"];
 
 export const stats = { validated: 0 };
 

@@ -97,6 +97,7 @@ class Previewer {
     out["status"] = p.accepted ? mb::Json(nullptr) : mb::Json(p.status);
     out["accepted"] = p.accepted;
     out["body"] = p.body;
+    out["content_type"] = p.accepted ? mb::Json(nullptr) : mb::Json(p.content_type);
     mb::Json cred = mb::Json::object();
     cred["present"] = p.credential_present;
     cred["kind"] = p.credential_present ? mb::Json(p.credential_kind) : mb::Json(nullptr);

@@ -117,10 +117,13 @@ int main(int argc, char** argv) {
   // file creates), and there is no WebCrypto here (BearSSL in the core verifies).
   vars["HOST_WRITE_AUTHORITY"] = "1";
   vars.erase("HOST_WEBCRYPTO");
-  mb::Engine engine(vars);
-  // Fault injection is this host's: the core never sees it.
+  vars.erase("HOST_RATE_LIMITER_PERIOD");
+  // Fault injection is this host's: the core never sees it. rate_limit:throw gives the core a
+  // limiter to ask (this host has none of its own), one that always fails.
   if (vars.count("ALLOW_FAULT_INJECTION") && mb::trim(vars["ALLOW_FAULT_INJECTION"]) == "true")
     options.faults = mb::wasi::parse_faults(vars["FAULTS"]);
+  if (options.faults.count("rate_limit:throw")) vars["HOST_RATE_LIMITER_PERIOD"] = "60";
+  mb::Engine engine(vars);
 
   // Time and randomness come from the host; tests pin them for byte-equal runs.
   std::int64_t fixed_now = -1;

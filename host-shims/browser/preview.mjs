@@ -109,8 +109,18 @@ export class Preview {
   dispose() { this.#previewer.delete(); }
 }
 
+// A problem-details field error ({pointer, reason, detail}) as the envelope names it: the pointer
+// /permissions/2 is the field permissions[2]; /a~1b is a/b (RFC 6901).
+function fromPointer({ pointer, reason, detail }) {
+  const parts = pointer.split("/").slice(1).map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const field = parts.length === 2 && /^\d+$/.test(parts[1]) ? `${parts[0]}[${parts[1]}]` : parts.join("/");
+  return { field, reason, message: detail };
+}
+
 function shape(raw) {
   const envelope = raw.body ? JSON.parse(raw.body) : null;
+  // The request's Accept asked for RFC 9457 problem details: the same error, another shape.
+  const problem = raw.content_type === "application/problem+json";
   const notes = [];
   // The edge checks the credential before the request (SPEC §3): it would answer 401 first.
   if (!raw.credential.present && (raw.accepted || JUDGED_WITHOUT_CREDENTIAL.has(raw.status)))
@@ -124,9 +134,12 @@ function shape(raw) {
     status: raw.status,                  // null: would be accepted, pending authentication and storage
     accepted: raw.accepted,
     statusText: raw.accepted ? "" : statusText(raw.status),
-    body: envelope,                      // the error envelope the edge would send, parsed
+    body: envelope,                      // the error body the edge would send, parsed
     bodyText: raw.body,                  // ... and its exact text ("" when accepted)
-    fieldErrors: envelope?.error?.details?.errors ?? [],
+    contentType: raw.content_type,       // application/json (the envelope) or application/problem+json
+    code: problem ? envelope?.code : envelope?.error?.code,
+    message: problem ? envelope?.title : envelope?.message,
+    fieldErrors: problem ? (envelope?.errors ?? []).map(fromPointer) : envelope?.error?.details?.errors ?? [],
     normalized: raw.normalized,          // what the edge would store or forward, when accepted
     credential: raw.credential,          // {present, kind: "jwt"|"secret_key"|"publishable_key"|null, mode}
     jwt: raw.jwt && { verified: false, claims: raw.jwt.claims, timeCheck: raw.jwt.time_check },

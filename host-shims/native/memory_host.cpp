@@ -67,6 +67,7 @@ Outcome MemoryHost::perform(const Effect& e) {
       o.failure = Failure::refused;
       return o;
     case EffectKind::rate_limit:
+      if (faults.count("rate_limit_throw")) return fail("injected rate_limit failure");
       o.allowed = !faults.count("rate_limit_deny");
       return o;
     case EffectKind::verify_signature:

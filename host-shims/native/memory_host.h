@@ -23,7 +23,8 @@ struct MemoryHost {
 
   std::int64_t now_ms = 1795835220000;  // 2026-11-28T03:07:00Z
   std::uint64_t random_counter = 0;
-  // "kv_get", "kv_put", "kv_claim", "kv_release", "fetch", "rate_limit_deny", "verify_refuse", "sign_refuse"
+  // "kv_get", "kv_put", "kv_claim", "kv_release", "fetch", "rate_limit_deny", "rate_limit_throw",
+  // "verify_refuse", "sign_refuse"
   std::set<std::string> faults;
   std::function<Outcome(const Effect&)> fetch;  // unset: every fetch is refused
   // verify_signature effects (a core configured with HOST_WEBCRYPTO=1): unset answers failed.

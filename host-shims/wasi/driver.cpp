@@ -108,7 +108,8 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
       }
       return o;
     }
-    case EffectKind::rate_limit:        // no binding outside Workers: the core's own token bucket applies
+    case EffectKind::rate_limit:  // asked only under rate_limit:throw: the core's own token bucket applies
+      return failed(e.id, Failure::failed, "injected fault rate_limit:throw");
     case EffectKind::verify_signature:  // never asked: this host has no WebCrypto (BearSSL in the core)
     case EffectKind::sign: {
       Outcome o = failed(e.id, Failure::failed, "not available in the WASI host");

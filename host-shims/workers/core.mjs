@@ -18,6 +18,9 @@ export function varsFrom(env, { webCrypto = false } = {}) {
   delete vars.HOST_RATE_LIMITER_PERIOD;
   if (env?.RATE_LIMITER && typeof env.RATE_LIMITER.limit === "function")
     vars.HOST_RATE_LIMITER_PERIOD = String(env.RATE_LIMIT_PERIOD_SECONDS ?? "60");
+  // The test fault rate_limit:throw (FAULTS) stands for a bound limiter that fails, bound or not.
+  else if (env?.ALLOW_FAULT_INJECTION === "true" && String(env.FAULTS ?? "").split(",").some((f) => f.trim() === "rate_limit:throw"))
+    vars.HOST_RATE_LIMITER_PERIOD = String(env.RATE_LIMIT_PERIOD_SECONDS ?? "60");
   if (webCrypto && env?.SIGNATURES !== "bearssl") vars.HOST_WEBCRYPTO = "1";
   delete vars.HOST_WRITE_AUTHORITY;
   if (env?.ACCOUNT_STORE && typeof env.ACCOUNT_STORE.idFromName === "function") vars.HOST_WRITE_AUTHORITY = "1";

@@ -113,6 +113,7 @@ export async function perform(effect, env, faults, ctx) {
         }
       }
       case "rate_limit": {
+        if (faults.has("rate_limit:throw")) throw new Error("injected fault rate_limit:throw");
         const { success } = await env.RATE_LIMITER.limit({ key: effect.key });
         return { id, allowed: success };
       }

@@ -84,6 +84,25 @@ for (const where of servers) describe(`page served by ${where.name}`, { skip: wh
     assert.match(await page.textContent("#notes"), /No Bearer credential/);
   });
 
+  test("asked for problem details, the page shows the RFC 9457 shape and still places field errors", async () => {
+    const { page } = ctx;
+    await page.fill("#account_id", "acct_1");
+    await page.fill("#email", "ann.example.com");
+    await page.check("#problem-details");
+    assert.equal(await verdict(page), "422");
+    assert.match(await page.textContent("#verdict"), /^422 Unprocessable Content — The request has invalid fields\./);
+    assert.match(await page.textContent("#envelope-summary"), /application\/problem\+json/);
+    assert.match(await page.textContent("#request"), /^Accept: application\/problem\+json$/m);
+    const problem = JSON.parse(await page.textContent("#envelope"));
+    assert.equal(problem.type, "https://membership-edge.example/docs/errors.md#42201");
+    assert.equal(problem.status, 422);
+    assert.equal(problem.code, 42201);
+    assert.deepEqual(problem.errors, [{ pointer: "/email", reason: "invalid_format", detail: "Must be a valid email address." }]);
+    assert.equal(await errorFor(page, "email"), "Must be a valid email address.");
+    await page.uncheck("#problem-details");
+    assert.equal(JSON.parse(await page.textContent("#envelope")).error.code, 42201);
+  });
+
   test("the result updates on every keystroke", async () => {
     const { page } = ctx;
     await page.fill("#email", "");

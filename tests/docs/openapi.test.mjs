@@ -23,11 +23,18 @@ const membership = (over = {}) => ({
 const success = (data = membership()) => JSON.stringify({ message: "success", success: true, data });
 const failure = (code, details = {}, message = "Some text.") =>
   JSON.stringify({ message, success: false, error: { code, message, details } });
+// RFC 9457 problem details for a code, as the product sends them; `over` replaces members
+// (undefined removes one).
+const problem = (code, over = {}) => JSON.stringify({
+  type: `https://membership-edge.example/docs/errors.md#${code}`, title: "Some text.", status: Math.floor(code / 100),
+  detail: "Some text.", instance: "req_1", code,
+  errors: [{ pointer: "/permissions/1", reason: "duplicate", detail: "Duplicate permission." }], ...over,
+});
 // The headers an answer of this status must carry, as the product sends them.
 const headersFor = (status, path = ENDPOINT) => ({
   ...H,
   ...(status === 401 && { "WWW-Authenticate": 'Bearer realm="api"' }),
-  ...(status === 429 && { "Retry-After": "7" }),
+  ...(status === 429 && { "Retry-After": "7", "RateLimit-Policy": '"default";q=600;w=60', RateLimit: '"default";r=0;t=7' }),
   ...(status === 405 && { Allow: path.startsWith("/preview/") ? "GET, HEAD" : "POST, OPTIONS" }),
 });
 // A well-formed error body for a code (422s list field errors, 40901 names the permissions).
@@ -102,6 +109,18 @@ const wrong = [
   ["a 400 whose code is not in the catalogue", { status: 400, body: failure(40099) }],
   ["a 401 without WWW-Authenticate", { status: 401, body: failure(40103) }],
   ["a 429 without Retry-After", { status: 429, body: failure(42901) }],
+  ["a 429 without the RateLimit fields", { status: 429, headers: { ...H, "Retry-After": "7" }, body: failure(42901) }],
+  ["a 201 with a RateLimit field that is not a list of policies", { status: 201, headers: { ...H, RateLimit: "r=1;t=2" }, body: success() }],
+  ["a 405 with RateLimit fields (never before the credential is verified)", { method: "DELETE", status: 405,
+    headers: { ...headersFor(405), "RateLimit-Policy": '"default";q=1;w=1' }, body: failure(40501) }],
+  ["a 403 with a WWW-Authenticate that is not insufficient_scope", { status: 403,
+    headers: { ...H, "WWW-Authenticate": 'Bearer realm="api"' }, body: failure(40303) }],
+  ["problem details with the type of another code", { status: 422, headers: { ...H, "Content-Type": "application/problem+json" },
+    body: problem(42201, { type: "https://membership-edge.example/docs/errors.md#40001" }) }],
+  ["problem details of a 422 without errors", { status: 422, headers: { ...H, "Content-Type": "application/problem+json" },
+    body: problem(42201, { errors: undefined }) }],
+  ["an envelope sent as application/problem+json", { status: 404, headers: { ...H, "Content-Type": "application/problem+json" },
+    body: failure(40402) }],
   ["a 429 with Retry-After 0", { status: 429, headers: { ...H, "Retry-After": "0" }, body: failure(42901) }],
   ["a 405 without Allow", { method: "GET", status: 405, body: failure(40501) }],
   ["a 405 on the endpoint with config.json's Allow", { method: "GET", status: 405, headers: { ...H, Allow: "GET, HEAD" }, body: failure(40501) }],
@@ -138,7 +157,7 @@ const right = [
     body: JSON.stringify({ message: "success", success: true, property1: 1,
       data: membership({ id: "am_origin_1", property2: null, user: { id: "usr_1", email: "a@b.c", name: "A", property1: 2 } }) }) }],
   ["a 201 with CORS headers", { status: 201, headers: { ...H, "Access-Control-Allow-Origin": "https://app.example.com",
-    "Access-Control-Expose-Headers": "X-Request-Id, Idempotent-Replayed, Retry-After", Vary: "Origin" }, body: success() }],
+    "Access-Control-Expose-Headers": "X-Request-Id, Idempotent-Replayed, Retry-After, RateLimit, RateLimit-Policy", Vary: "Origin" }, body: success() }],
   ["a 422 with more_errors", { status: 422, body: failure(42201, { more_errors: 3, errors: Array.from({ length: 100 },
     (_, i) => ({ field: `permissions[${i}]`, reason: "invalid_format", message: "Must match." })) }) }],
   ["a 422 of another workspace", { status: 422, body: failure(42202, { errors: [{ field: "workspace_membership_id",
@@ -147,6 +166,18 @@ const right = [
   ["a 409 reused Idempotency-Key", { status: 409, body: failure(40902) }],
   ["a 401", { status: 401, headers: headersFor(401), body: failure(40114) }],
   ["a 429", { status: 429, headers: headersFor(429), body: failure(42901) }],
+  ["a 201 with the RateLimit fields of two policies", { status: 201, headers: { ...H,
+    "RateLimit-Policy": '"default";q=600;w=60, "account";q=100;w=60', RateLimit: '"default";r=599;t=1, "account";r=99;t=1' },
+    body: success() }],
+  ["a 401 with an RFC 6750 invalid_token challenge", { status: 401, headers: { ...H,
+    "WWW-Authenticate": 'Bearer realm="api", error="invalid_token", error_description="The token has expired."' }, body: failure(40115) }],
+  ["a 403 with an RFC 6750 insufficient_scope challenge", { status: 403, headers: { ...H,
+    "WWW-Authenticate": 'Bearer realm="api", error="insufficient_scope", scope="memberships:write"' }, body: failure(40303) }],
+  ["problem details of a 422", { status: 422, headers: { ...H, "Content-Type": "application/problem+json" }, body: problem(42201) }],
+  ["problem details of a 409 conflict", { status: 409, headers: { ...H, "Content-Type": "application/problem+json" },
+    body: problem(40901, { errors: undefined, existing_permissions: ["read"] }) }],
+  ["problem details of a 503 of a failing limiter", { status: 503, headers: { ...H, "Content-Type": "application/problem+json",
+    "Retry-After": "60" }, body: problem(50303, { errors: undefined }) }],
   ["a 504 from a timed-out origin", { status: 504, body: failure(50401) }],
   ["a 405 on the endpoint", { method: "DELETE", status: 405, headers: headersFor(405), body: failure(40501) }],
   ["a 405 on config.json", { method: "POST", path: "/preview/config.json", status: 405,

@@ -25,6 +25,7 @@ function buildRequest() {
   // The permission being typed counts too, so its error shows as it is typed.
   body.permissions = pending ? [...chips, pending] : [...chips];
   const headers = { "Content-Type": "application/json" };
+  if ($("problem-details").checked) headers.Accept = "application/problem+json";
   // Tolerate a pasted "Bearer …": the field holds the token only.
   const token = $("token").value.trim().replace(/^bearer\s+/i, "");
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -83,10 +84,9 @@ function render(request, r) {
       other.push(`${e.field}: ${e.message}`);
     }
   }
-  const code = r.body?.error?.code;
   if (!r.fieldErrors.length && r.body) {
-    if (ACCOUNT_ERRORS.has(code)) byField.account_id.push(r.body.error.message);
-    else if (TOKEN_STATUSES.has(r.status)) byField.token.push(r.body.error.message);
+    if (ACCOUNT_ERRORS.has(r.code)) byField.account_id.push(r.message);
+    else if (TOKEN_STATUSES.has(r.status)) byField.token.push(r.message);
   }
   for (const [field, messages] of Object.entries(byField)) setError(field, messages);
   renderChips(r.fieldErrors);
@@ -97,7 +97,7 @@ function render(request, r) {
     verdict.textContent = "Would be accepted, pending authentication and storage";
   } else {
     verdict.className = `verdict rejected s${r.status}`;
-    verdict.textContent = `${r.status} ${r.statusText} — ${r.body?.message ?? ""}`;
+    verdict.textContent = `${r.status} ${r.statusText} — ${r.message ?? ""}`;
   }
   verdict.dataset.status = r.accepted ? "accepted" : String(r.status);
 
@@ -121,7 +121,7 @@ function render(request, r) {
     $("envelope-summary").textContent = "Body the edge would store or forward (normalized)";
     $("envelope").textContent = JSON.stringify(r.normalized, null, 2);
   } else {
-    $("envelope-summary").textContent = `Response body (${r.status})`;
+    $("envelope-summary").textContent = `Response body (${r.status}, ${r.contentType})`;
     $("envelope").textContent = JSON.stringify(r.body, null, 2);
   }
   const shown = { ...request.headers };
