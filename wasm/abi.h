@@ -49,6 +49,10 @@ MB_EXPORT("mb_step_ptr") const char* mb_step_ptr(uint32_t handle);
 MB_EXPORT("mb_step_len") uint32_t mb_step_len(uint32_t handle);
 MB_EXPORT("mb_end") void mb_end(uint32_t handle);
 
+// Not an export: libc++abi's hook for a pure virtual call, which worker_entry.cpp replaces with a
+// trap (libc++abi's own prints through stdio first). Declared here, the one place for C linkage.
+void __cxa_pure_virtual(void);
+
 #ifdef __cplusplus
 }
 #endif
