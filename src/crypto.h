@@ -24,6 +24,10 @@ std::optional<std::string> base64url_decode(std::string_view in);
 
 std::string base64url_encode(std::string_view bytes);
 
+// n base62 characters from the host's random bytes in `pool`, from `used` on (advanced): bytes
+// of 248 and above are skipped (no modulo bias); an exhausted pool is stretched with SHA-256.
+std::string random_base62(std::string& pool, std::size_t& used, std::size_t n);
+
 // RSASSA-PKCS1-v1_5 with SHA-256 (BearSSL i31). n and e are big-endian unsigned bytes.
 bool rsa_pkcs1_sha256_verify(std::string_view n, std::string_view e, std::string_view message,
                              std::string_view signature);

@@ -5,6 +5,7 @@
 #include "authorization.h"
 #include "cors.h"
 #include "credential.h"
+#include "crypto.h"
 #include "edge_store.h"
 #include "envelope.h"
 #include "idempotency.h"
@@ -46,19 +47,23 @@ bool sane_request_id(std::string_view id) {
 
 }  // namespace
 
+std::string request_id_for(const Headers& headers, std::string& random, std::size_t& used) {
+  // X-Request-Id, else CF-Ray, when sane; not even looked for among too many headers.
+  std::optional<std::string_view> rid;
+  if (check_header_limits(headers).ok()) {
+    rid = header(headers, "x-request-id");
+    if (!rid || !sane_request_id(trim(*rid))) rid = header(headers, "cf-ray");
+  }
+  return rid && sane_request_id(trim(*rid)) ? std::string(trim(*rid)) : "req_" + random_base62(random, used, 24);
+}
+
 std::string_view stage_name(Stage s) { return kOrder[static_cast<std::size_t>(s)].name; }
 
 Step Exchange::begin(Request req, HostInput input) {
   ctx_.req = std::move(req);
   ctx_.now_ms = input.now_ms;
   ctx_.random = std::move(input.random);
-  // X-Request-Id, else CF-Ray, when sane; not even looked for among too many headers.
-  std::optional<std::string_view> rid;
-  if (check_header_limits(ctx_.req.headers).ok()) {
-    rid = header(ctx_.req.headers, "x-request-id");
-    if (!rid || !sane_request_id(trim(*rid))) rid = header(ctx_.req.headers, "cf-ray");
-  }
-  ctx_.request_id = rid && sane_request_id(trim(*rid)) ? std::string(trim(*rid)) : "req_" + ctx_.random_base62(24);
+  ctx_.request_id = request_id_for(ctx_.req.headers, ctx_.random, ctx_.random_used);
   if (!ctx_.engine.config_notices_logged) {
     ctx_.engine.config_notices_logged = true;
     ctx_.notices = ctx_.cfg.notices;
