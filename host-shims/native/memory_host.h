@@ -1,6 +1,7 @@
 // The native host: KV in memory (its map is also the write authority of kv_put_if_absent), fetch
-// through a callback, time and randomness under the test's control. It performs effects exactly like the other hosts
-// (through the shared driver loop) and records them, so tests can assert the sequence of effects, not just the answer.
+// through a callback, time and randomness under the test's control. It performs effects like the
+// other hosts (through the shared driver loop, host-shims/common/drive.h) and records them, so
+// tests can assert the sequence of effects, not just the answer.
 #pragma once
 #include <functional>
 #include <map>
@@ -22,7 +23,10 @@ struct MemoryHost {
 
   std::int64_t now_ms = 1795835220000;  // 2026-11-28T03:07:00Z
   std::uint64_t random_counter = 0;
-  std::set<std::string> faults;                 // "kv_get", "kv_put", "fetch", "rate_limit_deny", "verify_refuse"
+  // Faults by the names of docs/configuration.md (kv_get:throw, kv_get:stale, kv_put:throw,
+  // fetch:throw), plus two for effects only this host can script: rate_limit:deny (the binding
+  // says no) and verify_signature:throw (the verifier fails).
+  std::set<std::string> faults;
   std::function<Outcome(const Effect&)> fetch;  // unset: every fetch is refused
   // verify_signature effects (a core configured with HOST_WEBCRYPTO=1): unset answers failed.
   std::function<Outcome(const Effect&)> verify;

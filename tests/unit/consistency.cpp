@@ -82,7 +82,7 @@ TEST_CASE("kv_get:stale: an existing membership answers 200 with its id, an Idem
       host.run(engine, create(R"({"email":"stale-key@example.com"})", kKey, {{"Idempotency-Key", "st-1"}}));
   REQUIRE(keyed.status == 201);
 
-  host.faults = {"kv_get_stale"};  // the replica has seen none of it
+  host.faults = {"kv_get:stale"};  // the replica has seen none of it
   Response again = host.run(engine, create(R"({"email":"stale@example.com"})"));
   CHECK(again.status == 200);
   CHECK(body_of(again)["data"]["id"] == body_of(first)["data"]["id"]);
