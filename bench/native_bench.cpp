@@ -115,8 +115,9 @@ int run_one(mb::Engine& engine, mb::native::MemoryHost& host, mb::Request reques
     return read_back;
   };
   auto write_frame = [&](const mb::Step& step) { mb::frames::write_step(step, step_frame); };
-  mb::Step step = mb::drive(exchange, std::move(request), {host.now_ms, random}, perform,
-                            [&host] { return host.now_ms; }, nullptr, wire ? write_frame : mb::ObserveStep());
+  mb::Step step = mb::drive(
+      exchange, std::move(request), {host.now_ms, random}, perform, [&host] { return host.now_ms; }, nullptr,
+      wire ? write_frame : mb::ObserveStep());
   counts.background(step.background);
   for (const mb::Effect& e : step.background) host.perform(e);
   return !wire || !step_frame.empty() ? step.response.status : 0;
@@ -211,7 +212,8 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < kase.timed.size(); ++i) {
         const mb::Request& r = kase.timed[i];
         auto t0 = std::chrono::steady_clock::now();
-        int status = wire ? run_one_wire(engine, host, metas[i], r.body, random) : run_one(engine, host, r, random, false);
+        int status =
+            wire ? run_one_wire(engine, host, metas[i], r.body, random) : run_one(engine, host, r, random, false);
         auto t1 = std::chrono::steady_clock::now();
         us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
         if (status == kase.expect) ++ok;

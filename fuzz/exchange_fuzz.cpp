@@ -118,8 +118,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return outcomes;
   };
   mb::DriveStats stats;
-  mb::Step step = mb::drive(exchange, req, {1795835220000, std::string(64, '\x2a')}, perform,
-                            [&rounds] { return std::int64_t{1795835220000} + rounds; }, &stats);
+  mb::Step step = mb::drive(
+      exchange, req, {1795835220000, std::string(64, '\x2a')}, perform,
+      [&rounds] { return std::int64_t{1795835220000} + rounds; }, &stats);
   // The core answers 500 itself past kMaxRounds; the driver's own bound must never be reached.
   if (stats.rounds > mb::kMaxRounds + 1) std::abort();
   const mb::Response& r = step.response;

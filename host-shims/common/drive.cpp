@@ -30,9 +30,8 @@ int kv_calls(const std::vector<Effect>& effects) {
 Step past_max_rounds(const std::string& request_id) {
   Step step;
   step.done = true;
-  step.response = {500,
-                   {{"Content-Type", "application/json"}, {"X-Request-Id", request_id}},
-                   error_envelope(Error::internal_error)};
+  step.response = {
+      500, {{"Content-Type", "application/json"}, {"X-Request-Id", request_id}}, error_envelope(Error::internal_error)};
   step.log.request_id = request_id;
   step.log.status = 500;
   step.log.code = info(Error::internal_error).code;

@@ -160,8 +160,8 @@ void serve_line(Driver& driver, std::size_t max_body, Sources& sources, const st
   if (!p || !request_from_json(*p, req)) {
     // An unreadable line never reaches the core; answer as it would, X-Request-Id included.
     out["status"] = 400;
-    out["headers"] =
-        Json::array({Json::array({"Content-Type", "application/json"}), Json::array({"X-Request-Id", own_request_id(sources)})});
+    out["headers"] = Json::array(
+        {Json::array({"Content-Type", "application/json"}), Json::array({"X-Request-Id", own_request_id(sources)})});
     out["body"] = error_envelope(Error::malformed_request);
   } else {
     if (req.body.size() > max_body) {
@@ -241,7 +241,8 @@ int run_command(int argc, char** argv) {
   if (vars.count("ALLOW_FAULT_INJECTION") && trim(vars["ALLOW_FAULT_INJECTION"]) == "true")
     inv.options.faults = parse_faults(vars["FAULTS"]);
   Sources sources;
-  Driver driver(engine, inv.options, [&sources] { return sources.now_ms(); }, [&sources] { return sources.random_bytes(); });
+  Driver driver(
+      engine, inv.options, [&sources] { return sources.now_ms(); }, [&sources] { return sources.random_bytes(); });
   std::size_t max_body = engine.config().max_body_bytes;
   if (inv.ndjson)
     serve_ndjson(driver, max_body, sources);
