@@ -1,5 +1,5 @@
 // The one ABI of the worker module (dist/worker/membership.wasm). The only file with
-// extern "C", export_name and import_module attributes.
+// extern "C" and export_name attributes.
 //
 // Bytes cross as (pointer, length) in linear memory: the host allocates with mb_alloc, writes,
 // calls, and frees with mb_free. The request metadata, the outcomes and the steps are the flat
@@ -22,9 +22,11 @@
 #define MB_ABI_VERSION 3
 #define MB_EXPORT(name) __attribute__((export_name(name)))
 
-// Imports. The core is sans-IO, so the module imports nothing of its own; wasi-libc pulls in
-// these for stdio on abort paths. tests/wasm/abi.test.mjs compares this list with the module's
-// real import section. Format: MB_IMPORT(module, name).
+// Imports. The core is sans-IO, so the module imports nothing of its own. These three come with
+// wasi-libc's stdio, which libc++abi links for one abort path (its type-info support reports a
+// broken invariant through abort_message, which prints to stderr); the host answers them as
+// stdio to its log (host-shims/workers/core.mjs). tests/wasm/abi.test.mjs checks that the
+// module's real import list is exactly this one. Format: one MB_IMPORT(module, name) a line.
 #define MB_IMPORTS(MB_IMPORT)                 \
   MB_IMPORT(wasi_snapshot_preview1, fd_close) \
   MB_IMPORT(wasi_snapshot_preview1, fd_seek)  \

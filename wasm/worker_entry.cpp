@@ -19,8 +19,8 @@ void __libcpp_verbose_abort(const char*, ...) { __builtin_trap(); }
 _LIBCPP_END_NAMESPACE_STD
 // The same for a pure virtual call (libc++abi's prints a message first), and for the global
 // allocation functions (replaceable, [new.delete]): out of memory traps instead of printing
-// "operator new failed" through stdio. Without these the module carries printf and imports
-// fd_write/fd_seek/fd_close for messages nobody reads.
+// "operator new failed" through stdio. libc++abi's type-info support still prints on its own
+// abort path, so stdio and its three imports stay (abi.h lists them).
 void __cxa_pure_virtual(void) { __builtin_trap(); }  // declared in abi.h
 void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
