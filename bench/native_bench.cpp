@@ -96,50 +96,40 @@ struct Counts {
 };
 Counts counts;
 
-// One request to its final step; effects answered from the in-memory KV. Returns the status.
-int run_one(mb::Engine& engine, mb::native::MemoryHost& host, const mb::Request& request, std::string& random) {
+// One request to its final step through the hosts' driver loop (host-shims/common/drive.h);
+// effects answered from the in-memory KV. With `wire`, it goes through the worker ABI's frames as
+// wasm/worker_entry.cpp does: every step written, every outcome batch written and read back.
+int run_one(mb::Engine& engine, mb::native::MemoryHost& host, mb::Request request, std::string& random, bool wire) {
   // Fresh bytes per request without a hash: the ids only need to differ, not to be secret here.
   for (std::size_t i = 0; i < 8 && i < random.size(); ++i) random[i] = static_cast<char>(random[i] + 1 + i);
   mb::Exchange exchange(engine);
-  mb::Step step = exchange.begin(request, {host.now_ms, random});
-  int rounds = 0;
-  while (!step.done && ++rounds < 16) {
-    counts.round(step.effects);
+  std::string step_frame;
+  auto perform = [&](const std::vector<mb::Effect>& effects) {
+    counts.round(effects);
     std::vector<mb::Outcome> outcomes;
-    outcomes.reserve(step.effects.size());
-    for (const mb::Effect& e : step.effects) outcomes.push_back(host.perform(e));
-    step = exchange.resume(outcomes, host.now_ms);
-  }
+    outcomes.reserve(effects.size());
+    for (const mb::Effect& e : effects) outcomes.push_back(host.perform(e));
+    if (!wire) return outcomes;
+    std::vector<mb::Outcome> read_back;
+    mb::frames::read_outcomes(mb::frames::write_outcomes(outcomes), read_back);
+    return read_back;
+  };
+  auto write_frame = [&](const mb::Step& step) { mb::frames::write_step(step, step_frame); };
+  mb::Step step = mb::drive(
+      exchange, std::move(request), {host.now_ms, random}, perform, [&host] { return host.now_ms; }, nullptr,
+      wire ? write_frame : mb::ObserveStep());
   counts.background(step.background);
   for (const mb::Effect& e : step.background) host.perform(e);
-  return step.done ? step.response.status : 0;
+  return !wire || !step_frame.empty() ? step.response.status : 0;
 }
 
-// The same request through the worker ABI's frames, as wasm/worker_entry.cpp does: the request
-// frame read, every step written, every outcome batch written by the host and read back.
+// The request of the wire mode: its frame read as wasm/worker_entry.cpp reads it.
 int run_one_wire(mb::Engine& engine, mb::native::MemoryHost& host, const std::string& frame, const std::string& body,
                  std::string& random) {
-  for (std::size_t i = 0; i < 8 && i < random.size(); ++i) random[i] = static_cast<char>(random[i] + 1 + i);
   mb::Request request;
   if (!mb::frames::read_request(frame, request)) return 0;
   request.body = body;
-  mb::Exchange exchange(engine);
-  mb::Step step = exchange.begin(std::move(request), {host.now_ms, random});
-  std::string step_frame;
-  mb::frames::write_step(step, step_frame);
-  int rounds = 0;
-  while (!step.done && ++rounds < 16) {
-    counts.round(step.effects);
-    std::vector<mb::Outcome> outcomes;
-    for (const mb::Effect& e : step.effects) outcomes.push_back(host.perform(e));
-    std::vector<mb::Outcome> read_back;
-    mb::frames::read_outcomes(mb::frames::write_outcomes(outcomes), read_back);
-    step = exchange.resume(read_back, host.now_ms);
-    mb::frames::write_step(step, step_frame);
-  }
-  counts.background(step.background);
-  for (const mb::Effect& e : step.background) host.perform(e);
-  return step.done && !step_frame.empty() ? step.response.status : 0;
+  return run_one(engine, host, std::move(request), random, true);
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -212,7 +202,7 @@ int main(int argc, char** argv) {
         if (wire)
           run_one_wire(engine, host, meta_of(r), r.body, random);
         else
-          run_one(engine, host, r, random);
+          run_one(engine, host, r, random, false);
       }
 
       counts = Counts{};
@@ -222,7 +212,8 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < kase.timed.size(); ++i) {
         const mb::Request& r = kase.timed[i];
         auto t0 = std::chrono::steady_clock::now();
-        int status = wire ? run_one_wire(engine, host, metas[i], r.body, random) : run_one(engine, host, r, random);
+        int status =
+            wire ? run_one_wire(engine, host, metas[i], r.body, random) : run_one(engine, host, r, random, false);
         auto t1 = std::chrono::steady_clock::now();
         us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
         if (status == kase.expect) ++ok;

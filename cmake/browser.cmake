@@ -18,8 +18,9 @@ file(MAKE_DIRECTORY "${MB_JSON_INCLUDE}")
 file(CREATE_LINK "${MB_JSON_HEADER_DIR}/nlohmann" "${MB_JSON_INCLUDE}/nlohmann" SYMBOLIC)
 set_target_properties(nlohmann_json::nlohmann_json PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${MB_JSON_INCLUDE}")
 
-add_executable(membership-preview wasm/browser_entry.cpp)
+add_executable(membership-preview wasm/browser_entry.cpp host-shims/browser/previewer.cpp)
 target_link_libraries(membership-preview PRIVATE host_common membership_core bearssl)
+target_include_directories(membership-preview PRIVATE "${CMAKE_SOURCE_DIR}/host-shims/browser")
 # embind names unbound types through RTTI, which the core is built without.
 target_compile_definitions(membership-preview PRIVATE EMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0)
 target_link_options(membership-preview PRIVATE

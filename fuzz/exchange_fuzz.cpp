@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "crypto.h"
+#include "drive.h"
 #include "envelope.h"
 #include "exchange.h"
 #include "http_io.h"
@@ -112,18 +113,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (mb::wasi::parse_request(http, engine.config().max_body_bytes, req, why) != mb::wasi::ParseResult::ok) return 0;
 
   mb::Exchange exchange(engine);
-  mb::Step step = exchange.begin(req, {1795835220000, std::string(64, '\x2a')});
   int rounds = 0;
-  while (!step.done) {
-    if (++rounds > mb::kMaxRounds + 1) std::abort();  // the core answers 500 itself past kMaxRounds
-    if (step.effects.empty()) std::abort();           // a step that is not done must ask for something
+  auto perform = [&](const std::vector<mb::Effect>& effects) {
+    ++rounds;
+    if (effects.empty()) std::abort();  // a step that is not done must ask for something
     std::vector<mb::Outcome> outcomes;
-    for (const mb::Effect& e : step.effects) {
+    for (const mb::Effect& e : effects) {
       if (e.key.size() > 512) std::abort();  // KV's key limit (src/kv_layout.h)
       outcomes.push_back(outcome_for(e, script));
     }
-    step = exchange.resume(outcomes, 1795835220000 + rounds);
-  }
+    return outcomes;
+  };
+  mb::DriveStats stats;
+  mb::Step step = mb::drive(
+      exchange, req, {1795835220000, std::string(64, '\x2a')}, perform,
+      [&rounds] { return std::int64_t{1795835220000} + rounds; }, &stats);
+  // The core answers 500 itself past kMaxRounds; the driver's own bound must never be reached.
+  if (stats.rounds > mb::kMaxRounds + 1) std::abort();
   const mb::Response& r = step.response;
   if (r.status < 200 || r.status > 599) std::abort();
   if (!mb::header(r.headers, "content-type") || !mb::header(r.headers, "x-request-id")) std::abort();

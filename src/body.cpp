@@ -76,7 +76,6 @@ class BodyReader final : public json::Visitor {
           for (char& c : *out_.email)
             if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
       } else if (k == "permissions") {
-        saw_permissions_ = true;
         if (v.type != Type::array) add(k, "invalid_type", "Must be an array of strings.");
       } else {
         add(bounded_name(k), "unknown_field", "Unknown field.");
@@ -153,7 +152,7 @@ class BodyReader final : public json::Visitor {
 
   const Config& cfg_;
   NormalizedRequest& out_;
-  bool saw_wsm_ = false, saw_email_ = false, saw_permissions_ = false;
+  bool saw_wsm_ = false, saw_email_ = false;
   std::vector<Item> items_;
 };
 

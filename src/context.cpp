@@ -66,28 +66,11 @@ void Context::want(Mode store, const std::string& key, const std::string& scope)
 
 bool Context::has_read(Mode store, const std::string& key) const { return kv.count(slot_of(store, key)) > 0; }
 
-unsigned char Context::next_random_byte() {
-  if (random_used >= random.size()) {
-    // Stretch the host's bytes rather than fail: SHA-256 of what we had.
-    Sha256 more = sha256(random);
-    random.append(reinterpret_cast<const char*>(more.data()), more.size());
-  }
-  return static_cast<unsigned char>(random[random_used++]);
-}
-
-std::string Context::random_base62(std::size_t n) {
-  static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  std::string out;
-  while (out.size() < n) {
-    unsigned char b = next_random_byte();
-    if (b < 248) out += alphabet[b % 62];  // 248 = 4 * 62: no modulo bias
-  }
-  return out;
-}
+std::string Context::random_base62(std::size_t n) { return mb::random_base62(random, random_used, n); }
 
 std::string Context::random_bytes(std::size_t n) {
   std::string out;
-  while (out.size() < n) out += static_cast<char>(next_random_byte());
+  while (out.size() < n) out += static_cast<char>(mb::next_random_byte(random, random_used));
   return out;
 }
 

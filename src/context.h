@@ -185,7 +185,6 @@ struct Context {
   // ---- the exchange's own bookkeeping (exchange.cpp) ----
   std::string random;
   std::size_t random_used = 0;
-  unsigned char next_random_byte();
   std::vector<Effect> batch;
   std::map<std::uint32_t, std::string> reads_in_flight;  // effect id -> "store\nkey"
   std::map<std::uint32_t, Outcome> outcomes;             // non-read outcomes by effect id

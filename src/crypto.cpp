@@ -2,10 +2,6 @@
 
 #include <bearssl.h>
 
-// BearSSL's PKCS#1 v1.5 signature encoding (its src/inner.h; compiled in with the rest of BearSSL).
-extern "C" std::uint32_t br_rsa_pkcs1_sig_pad(const unsigned char* hash_oid, const unsigned char* hash,
-                                              std::size_t hash_len, std::uint32_t n_bitlen, unsigned char* x);
-
 namespace mb {
 
 Sha256 sha256(std::string_view data) {
@@ -118,6 +114,25 @@ std::string base64_encode(std::string_view bytes) {
   return out;
 }
 
+unsigned char next_random_byte(std::string& pool, std::size_t& used) {
+  if (used >= pool.size()) {
+    // Stretch the host's bytes rather than fail: SHA-256 of what we had.
+    Sha256 more = sha256(pool);
+    pool.append(reinterpret_cast<const char*>(more.data()), more.size());
+  }
+  return static_cast<unsigned char>(pool[used++]);
+}
+
+std::string random_base62(std::string& pool, std::size_t& used, std::size_t n) {
+  static const char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  while (out.size() < n) {
+    unsigned char b = next_random_byte(pool, used);
+    if (b < 248) out += alphabet[b % 62];  // 248 = 4 * 62: no modulo bias
+  }
+  return out;
+}
+
 int modulus_bits(std::string_view n) {
   std::size_t i = 0;
   while (i < n.size() && n[i] == 0) ++i;
@@ -134,18 +149,21 @@ bool rsa_pkcs1_sha256_verify(std::string_view n, std::string_view e, std::string
   if (n.empty() || e.empty() || signature.size() != n.size()) return false;
   br_rsa_public_key pk{reinterpret_cast<unsigned char*>(const_cast<char*>(n.data())), n.size(),
                        reinterpret_cast<unsigned char*>(const_cast<char*>(e.data())), e.size()};
-  // RFC 8017 §8.2.2, encode and compare: BearSSL's public operation, then BearSSL's own PKCS#1
-  // v1.5 encoding of SHA-256(message) compared whole. Unlike br_rsa_pkcs1_vrfy (which also takes
-  // a DigestInfo without the NULL parameters), this accepts exactly one encoding — the one
-  // WebCrypto accepts too, so the two signature paths give the same verdict on every vector.
-  std::string em(signature);
-  if (!br_rsa_i31_public(reinterpret_cast<unsigned char*>(em.data()), em.size(), &pk)) return false;
-  Sha256 h = sha256(message);
-  std::string expected(n.size(), '\0');
-  if (!br_rsa_pkcs1_sig_pad(BR_HASH_OID_SHA256, h.data(), h.size(), static_cast<std::uint32_t>(modulus_bits(n)),
-                            reinterpret_cast<unsigned char*>(expected.data())))
+  // RFC 8017 §8.2.2, one encoding only: BearSSL's public verify with no hash OID checks the
+  // padding (00 01, at least eight FF, 00) and hands back the 51 bytes after it, which must be
+  // exactly SHA-256's DigestInfo (with its NULL parameters, RFC 8017 §9.2 note 1) and the hash.
+  // Unlike a verify given the OID (which also takes a DigestInfo without the NULL), this accepts
+  // the one encoding WebCrypto accepts too, so the two signature paths agree on every vector.
+  static const unsigned char digest_info[19] = {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+                                                0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20};
+  unsigned char tail[sizeof digest_info + 32];
+  if (!br_rsa_i31_pkcs1_vrfy(reinterpret_cast<const unsigned char*>(signature.data()), signature.size(), nullptr,
+                             sizeof tail, &pk, tail))
     return false;
-  return constant_time_equal(em, expected);
+  Sha256 h = sha256(message);
+  std::string expected(reinterpret_cast<const char*>(digest_info), sizeof digest_info);
+  expected.append(reinterpret_cast<const char*>(h.data()), h.size());
+  return constant_time_equal(std::string_view(reinterpret_cast<const char*>(tail), sizeof tail), expected);
 }
 
 bool ecdsa_p256_sha256_verify(std::string_view point, std::string_view message, std::string_view signature) {

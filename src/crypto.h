@@ -26,6 +26,12 @@ std::string base64url_encode(std::string_view bytes);
 // base64 with padding (RFC 4648 §4): RFC 9651 byte sequences (Content-Digest, Signature).
 std::string base64_encode(std::string_view bytes);
 
+// The next of the host's random bytes in `pool`, from `used` on (advanced); an exhausted pool is
+// stretched with SHA-256.
+unsigned char next_random_byte(std::string& pool, std::size_t& used);
+// n base62 characters from those bytes: bytes of 248 and above are skipped (no modulo bias).
+std::string random_base62(std::string& pool, std::size_t& used, std::size_t n);
+
 // RSASSA-PKCS1-v1_5 with SHA-256 (BearSSL i31). n and e are big-endian unsigned bytes.
 bool rsa_pkcs1_sha256_verify(std::string_view n, std::string_view e, std::string_view message,
                              std::string_view signature);

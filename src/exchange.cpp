@@ -5,6 +5,7 @@
 #include "authorization.h"
 #include "cors.h"
 #include "credential.h"
+#include "crypto.h"
 #include "edge_store.h"
 #include "envelope.h"
 #include "idempotency.h"
@@ -48,22 +49,26 @@ bool sane_request_id(std::string_view id) {
 
 }  // namespace
 
+std::string request_id_for(const Headers& headers, std::string& random, std::size_t& used) {
+  // X-Request-Id, else CF-Ray, when sane; not even looked for among too many headers.
+  std::optional<std::string_view> rid;
+  if (check_header_limits(headers).ok()) {
+    rid = header(headers, "x-request-id");
+    if (!rid || !sane_request_id(trim(*rid))) rid = header(headers, "cf-ray");
+  }
+  return rid && sane_request_id(trim(*rid)) ? std::string(trim(*rid)) : "req_" + random_base62(random, used, 24);
+}
+
 std::string_view stage_name(Stage s) { return kOrder[static_cast<std::size_t>(s)].name; }
 
 Step Exchange::begin(Request req, HostInput input) {
   ctx_.req = std::move(req);
   ctx_.now_ms = input.now_ms;
   ctx_.random = std::move(input.random);
-  // X-Request-Id, else CF-Ray, when sane; not even looked for among too many headers.
-  std::optional<std::string_view> rid;
-  bool headers_readable = check_header_limits(ctx_.req.headers).ok();
-  if (headers_readable) {
-    rid = header(ctx_.req.headers, "x-request-id");
-    if (!rid || !sane_request_id(trim(*rid))) rid = header(ctx_.req.headers, "cf-ray");
-  }
-  ctx_.request_id = rid && sane_request_id(trim(*rid)) ? std::string(trim(*rid)) : "req_" + ctx_.random_base62(24);
-  // A valid traceparent goes on to the origin and into the log; an invalid one is dropped.
-  if (headers_readable) ctx_.trace = read_trace_context(ctx_.req.headers);
+  ctx_.request_id = request_id_for(ctx_.req.headers, ctx_.random, ctx_.random_used);
+  // A valid traceparent goes on to the origin and into the log; an invalid one is dropped (not even
+  // looked for among too many headers).
+  if (check_header_limits(ctx_.req.headers).ok()) ctx_.trace = read_trace_context(ctx_.req.headers);
   if (ctx_.trace) ctx_.log.trace_id = ctx_.trace->trace_id;
   if (!ctx_.engine.config_notices_logged) {
     ctx_.engine.config_notices_logged = true;

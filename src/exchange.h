@@ -42,6 +42,11 @@ struct Step {
   std::vector<std::string> notices;  // log lines for the host (warnings, configuration errors)
 };
 
+// The id every answer carries (docs/api.md): X-Request-Id, else CF-Ray, when sane; else "req_" and
+// 24 base62 characters drawn from `random` (from `used` on). begin() uses it, and so do the hosts
+// for the answers they make themselves (an unreadable request, a core past its round bound).
+std::string request_id_for(const Headers& headers, std::string& random, std::size_t& used);
+
 struct HostInput {
   std::int64_t now_ms = 0;
   std::string random;  // at least 64 unpredictable bytes: ids are drawn from them
@@ -53,6 +58,8 @@ class Exchange {
   Step begin(Request req, HostInput input);
   Step resume(const std::vector<Outcome>& outcomes, std::int64_t now_ms);
   Stage stage() const { return static_cast<Stage>(stage_); }
+  // The request's id, from begin() on: the one its answer and log line carry.
+  const std::string& request_id() const { return ctx_.request_id; }
 
  private:
   Step run();

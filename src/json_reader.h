@@ -51,15 +51,4 @@ bool is_valid_utf8(std::string_view s);
 // Unicode code points in valid UTF-8 (lengths in the contract count these, not bytes).
 std::size_t code_points(std::string_view utf8);
 
-// Path tests for visitors: a member of the root object, and an item of such a member.
-inline bool is_member(const Path& p, std::string_view key) {
-  return p.size() == 1 && !p[0].in_array && p[0].key == key;
-}
-inline bool is_item_of(const Path& p, std::string_view key) {
-  return p.size() == 2 && !p[0].in_array && p[0].key == key && p[1].in_array;
-}
-inline bool is_member_of(const Path& p, std::string_view outer, std::string_view key) {
-  return p.size() == 2 && !p[0].in_array && p[0].key == outer && !p[1].in_array && p[1].key == key;
-}
-
 }  // namespace mb::json

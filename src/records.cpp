@@ -145,18 +145,18 @@ class ApiKeyReader final : public FieldReader {
   }
 };
 
+// The record's own "id" is not used (the key names the record); when present it must be a string.
 class AccountReader final : public FieldReader {
  public:
   AccountRecord rec;
-  bool seen_workspace = false, seen_id = false;
-  std::string id;
+  bool seen_workspace = false;
   void field(const Path& p, Value& v) override {
     if (p.size() != 1) return;
     std::string_view k = key_at(p, 0);
     if (k == "workspace_id")
       text("workspace_id", v, rec.workspace_id, seen_workspace);
-    else if (k == "id")
-      text("id", v, id, seen_id);
+    else if (k == "id" && v.type != Type::string)
+      mark("id");
     else if (k == "name") {
       std::optional<std::string> name;
       text_or_null("name", v, name);
@@ -167,17 +167,17 @@ class AccountReader final : public FieldReader {
   }
 };
 
+// As for accounts: the record's own "id" is not used; when present it must be a string.
 class WorkspaceMembershipReader final : public FieldReader {
  public:
   WorkspaceMembershipRecord rec;
-  bool seen_workspace = false, seen_id = false;
-  std::string id;
+  bool seen_workspace = false;
   void field(const Path& p, Value& v) override {
     std::string_view k = key_at(p, 0);
     if (k == "user") return person("user", p, 1, v, rec.user);
     if (p.size() != 1) return;
     if (k == "workspace_id") text("workspace_id", v, rec.workspace_id, seen_workspace);
-    if (k == "id") text("id", v, id, seen_id);
+    if (k == "id" && v.type != Type::string) mark("id");
   }
   void finish() override {
     if (!seen_workspace) mark("workspace_id");

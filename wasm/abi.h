@@ -1,5 +1,5 @@
 // The one ABI of the worker module (dist/worker/membership.wasm). The only file with
-// extern "C", export_name and import_module attributes.
+// extern "C" and export_name attributes.
 //
 // Bytes cross as (pointer, length) in linear memory: the host allocates with mb_alloc, writes,
 // calls, and frees with mb_free. The request metadata, the outcomes and the steps are the flat
@@ -22,9 +22,11 @@
 #define MB_ABI_VERSION 5
 #define MB_EXPORT(name) __attribute__((export_name(name)))
 
-// Imports. The core is sans-IO, so the module imports nothing of its own; wasi-libc pulls in
-// these for stdio on abort paths. tests/wasm/abi.test.mjs compares this list with the module's
-// real import section. Format: MB_IMPORT(module, name).
+// Imports. The core is sans-IO, so the module imports nothing of its own. These three come with
+// wasi-libc's stdio, which libc++abi links for one abort path (its type-info support reports a
+// broken invariant through abort_message, which prints to stderr); the host answers them as
+// stdio to its log (host-shims/workers/core.mjs). tests/wasm/abi.test.mjs checks that the
+// module's real import list is exactly this one. Format: one MB_IMPORT(module, name) a line.
 #define MB_IMPORTS(MB_IMPORT)                 \
   MB_IMPORT(wasi_snapshot_preview1, fd_close) \
   MB_IMPORT(wasi_snapshot_preview1, fd_seek)  \
@@ -48,6 +50,10 @@ MB_EXPORT("mb_resume") uint32_t mb_resume(uint32_t handle, const char* outcomes_
 MB_EXPORT("mb_step_ptr") const char* mb_step_ptr(uint32_t handle);
 MB_EXPORT("mb_step_len") uint32_t mb_step_len(uint32_t handle);
 MB_EXPORT("mb_end") void mb_end(uint32_t handle);
+
+// Not an export: libc++abi's hook for a pure virtual call, which worker_entry.cpp replaces with a
+// trap (libc++abi's own prints through stdio first). Declared here, the one place for C linkage.
+void __cxa_pure_virtual(void);
 
 #ifdef __cplusplus
 }

@@ -19,9 +19,9 @@ void __libcpp_verbose_abort(const char*, ...) { __builtin_trap(); }
 _LIBCPP_END_NAMESPACE_STD
 // The same for a pure virtual call (libc++abi's prints a message first), and for the global
 // allocation functions (replaceable, [new.delete]): out of memory traps instead of printing
-// "operator new failed" through stdio. Without these the module carries printf and imports
-// fd_write/fd_seek/fd_close for messages nobody reads.
-extern "C" void __cxa_pure_virtual() { __builtin_trap(); }
+// "operator new failed" through stdio. libc++abi's type-info support still prints on its own
+// abort path, so stdio and its three imports stay (abi.h lists them).
+void __cxa_pure_virtual(void) { __builtin_trap(); }  // declared in abi.h
 void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   __builtin_trap();
@@ -58,7 +58,7 @@ Slot* slot(uint32_t h) {
 
 }  // namespace
 
-extern "C" {
+// The exports of abi.h (declared there with C linkage, which these definitions take on).
 
 void mb_abi_version_5(void) {}
 
@@ -116,5 +116,3 @@ uint32_t mb_step_len(uint32_t handle) {
 }
 
 void mb_end(uint32_t handle) { g_slots.erase(handle); }
-
-}  // extern "C"

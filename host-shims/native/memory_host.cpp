@@ -29,26 +29,28 @@ std::string MemoryHost::next_random() {
 Outcome MemoryHost::perform(const Effect& e) {
   Outcome o;
   o.id = e.id;
-  auto fail = [&](const char* why) {
+  auto fail = [&](std::string why) {
     o.failure = Failure::failed;
-    o.detail = why;
+    o.detail = std::move(why);
     return o;
   };
+  auto injected = [&](const char* fault) { return faults.count(fault) > 0; };
   switch (e.kind) {
     case EffectKind::kv_get:
-      if (faults.count("kv_get")) return fail("injected kv_get failure");
+      if (injected("kv_get:throw")) return fail("injected fault kv_get:throw");
       // kv_get:stale: a replica that has not seen the authority's records yet.
-      if (faults.count("kv_get_stale") && !e.scope.empty()) return o;
+      if (injected("kv_get:stale") && !e.scope.empty()) return o;
       if (const std::string* v = get(e.store, e.key)) o.value = *v;
       return o;
     case EffectKind::kv_release:
-      if (faults.count("kv_release")) return fail("injected kv_release failure");
+      if (injected("kv_release:throw")) return fail("injected fault kv_release:throw");
       kv.erase(e.store + "\n" + e.key);
       return o;
     case EffectKind::kv_put:
     case EffectKind::kv_put_if_absent:
     case EffectKind::kv_claim:
-      if (faults.count(e.kind == EffectKind::kv_claim ? "kv_claim" : "kv_put")) return fail("injected write failure");
+      if (e.kind == EffectKind::kv_claim ? injected("kv_claim:throw") : injected("kv_put:throw"))
+        return fail(e.kind == EffectKind::kv_claim ? "injected fault kv_claim:throw" : "injected fault kv_put:throw");
       if (e.kind != EffectKind::kv_put) {
         if (const std::string* v = get(e.store, e.key)) {  // live: what is there answers
           o.value = *v;
@@ -59,7 +61,8 @@ Outcome MemoryHost::perform(const Effect& e) {
       kv[e.store + "\n" + e.key] = {e.value, e.ttl_seconds ? now_ms + std::int64_t(e.ttl_seconds) * 1000 : 0};
       return o;
     case EffectKind::fetch:
-      if (fetch && !faults.count("fetch")) {
+      if (injected("fetch:throw")) return fail("injected fault fetch:throw");
+      if (fetch) {
         Outcome f = fetch(e);
         f.id = e.id;
         return f;
@@ -67,18 +70,19 @@ Outcome MemoryHost::perform(const Effect& e) {
       o.failure = Failure::refused;
       return o;
     case EffectKind::rate_limit:
-      if (faults.count("rate_limit_throw")) return fail("injected rate_limit failure");
-      o.allowed = !faults.count("rate_limit_deny");
+      if (injected("rate_limit:throw")) return fail("injected fault rate_limit:throw");
+      o.allowed = !injected("rate_limit:deny");
       return o;
     case EffectKind::verify_signature:
-      if (verify && !faults.count("verify_refuse")) {
+      if (injected("verify_signature:throw")) return fail("injected fault verify_signature:throw");
+      if (verify) {
         Outcome v = verify(e);
         v.id = e.id;
         return v;
       }
       return fail("no verifier");
     case EffectKind::sign:
-      if (sign && !faults.count("sign_refuse")) {
+      if (sign && !injected("sign:throw")) {
         Outcome v = sign(e);
         v.id = e.id;
         return v;

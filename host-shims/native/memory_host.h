@@ -1,7 +1,8 @@
-// The native host: KV in memory (its map is also the write authority of kv_put_if_absent, kv_claim
-// and kv_release), fetch
-// through a callback, time and randomness under the test's control. It performs effects exactly like the other hosts
-// (through the shared driver loop) and records them, so tests can assert the sequence of effects, not just the answer.
+// The native host: KV in memory (its map is also the write authority of kv_put_if_absent,
+// kv_claim and kv_release), fetch
+// through a callback, time and randomness under the test's control. It performs effects like the
+// other hosts (through the shared driver loop, host-shims/common/drive.h) and records them, so
+// tests can assert the sequence of effects, not just the answer.
 #pragma once
 #include <functional>
 #include <map>
@@ -23,8 +24,11 @@ struct MemoryHost {
 
   std::int64_t now_ms = 1795835220000;  // 2026-11-28T03:07:00Z
   std::uint64_t random_counter = 0;
-  // "kv_get", "kv_put", "kv_claim", "kv_release", "fetch", "rate_limit_deny", "rate_limit_throw",
-  // "verify_refuse", "sign_refuse"
+  // Faults by the names of docs/configuration.md (kv_get:throw, kv_get:stale, kv_put:throw for puts and
+  // puts-if-absent, fetch:throw, rate_limit:throw), plus some for effects only this host can script:
+  // rate_limit:deny (the binding says no), verify_signature:throw, sign:throw (the signer fails),
+  // kv_claim:throw and kv_release:throw (the claim or the release alone fails; in the worker
+  // kv_put:throw fails those too).
   std::set<std::string> faults;
   std::function<Outcome(const Effect&)> fetch;  // unset: every fetch is refused
   // verify_signature effects (a core configured with HOST_WEBCRYPTO=1): unset answers failed.

@@ -1,5 +1,6 @@
 // The JS side of wasm/abi.h: instantiating the module, moving strings in and out of linear
-// memory, and the step/resume calls. Used by the worker, and by the Node tests and benchmarks.
+// memory, the step/resume calls, and the driver loop (WasmCore.drive). Used by the worker, and by
+// the Node tests and benchmarks.
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -26,6 +27,27 @@ export function varsFrom(env, { webCrypto = false } = {}) {
   if (env?.ACCOUNT_STORE && typeof env.ACCOUNT_STORE.idFromName === "function") vars.HOST_WRITE_AUTHORITY = "1";
   return vars;
 }
+
+// The id of an answer a host makes itself (a trap, the core past its round bound), by the rule of
+// every answer (docs/api.md, the core's request_id_for): X-Request-Id, else CF-Ray, when sane;
+// else "req_" and 24 base62 characters of the host's randomness (random(n) gives n bytes).
+const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+export function requestIdFor(headers, random) {
+  for (const wanted of ["x-request-id", "cf-ray"]) {
+    const pair = (headers ?? []).find(([name]) => name.toLowerCase() === wanted);
+    const id = pair?.[1].replace(/^[ \t]+|[ \t]+$/g, "");
+    if (id && SANE_REQUEST_ID.test(id)) return id;
+  }
+  let id = "req_";
+  while (id.length < 28)
+    for (const b of random(32)) if (b < 248 && id.length < 28) id += BASE62[b % 62]; // 248 = 4 * 62: no bias
+  return id;
+}
+
+// What a log line counts as a KV call (host-shims/common/drive.h is_kv_call): every kind that goes
+// to the store.
+export const isKvCall = (effect) => effect.op.startsWith("kv_");
 
 // Why an effect failed, as the core's Failure enum (src/effects.h) numbers it.
 export const Failure = Object.freeze({ none: 0, timeout: 1, refused: 2, failed: 3, missing: 4 });
@@ -97,6 +119,37 @@ export class WasmCore {
     const ptr = this.exports.mb_alloc(bytes.length);
     new Uint8Array(this.exports.memory.buffer, ptr, bytes.length).set(bytes);
     try { return fn(ptr, bytes.length); } finally { this.exports.mb_free(ptr); }
+  }
+
+  // The driver loop of the JS hosts, the twin of host-shims/common/drive.h (same bound, same
+  // counts): begin, then each batch answered by `await perform(effects)` (all of it) and resumed,
+  // notices gathered, until the final step, returned with `rounds` and `kvCalls` (its background
+  // counted too; performing it is the caller's). A core past kMaxRounds + 1 batches is a bug: the
+  // answer is then the host's own 500, with the id requestIdFor gives.
+  async drive(meta, body, perform) {
+    const exchange = this.begin(meta, body);
+    try {
+      let step = exchange.step();
+      let rounds = 0;
+      let kvCalls = 0;
+      const maxRounds = this.maxRounds();
+      while (!step.done) {
+        if (++rounds > maxRounds + 1) {
+          step = hostError(requestIdFor(meta.headers, this.random), [...step.notices, `the core did not finish in ${maxRounds} rounds`]);
+          break;
+        }
+        kvCalls += step.effects.filter(isKvCall).length;
+        const outcomes = await perform(step.effects);
+        const notices = step.notices;
+        step = exchange.resume(outcomes);
+        step.notices.unshift(...notices);
+      }
+      step.rounds = rounds;
+      step.kvCalls = kvCalls + step.background.filter(isKvCall).length;
+      return step;
+    } finally {
+      exchange.end();
+    }
   }
 
   begin(meta, body) {
@@ -247,6 +300,20 @@ class FrameReader {
 }
 
 function text(bytes) { return bytes.length ? decoder.decode(bytes) : ""; }
+
+// A final step the host makes itself: a 500 envelope under the given request id.
+export function hostError(requestId, notices = []) {
+  return {
+    done: true,
+    status: 500,
+    headers: [["Content-Type", "application/json"], ["X-Request-Id", requestId]],
+    bodyBytes: encoder.encode(internalErrorBody),
+    body: internalErrorBody,
+    background: [],
+    log: { request_id: requestId, status: 500, code: 50001 },
+    notices,
+  };
+}
 
 class FinalStep {
   constructor(r) {

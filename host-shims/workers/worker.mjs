@@ -2,7 +2,7 @@
 // performs the effects it asks for (KV, fetch, rate limit, signatures on WebCrypto). All
 // decisions are the core's; fault injection for tests (ALLOW_FAULT_INJECTION) is this host's alone.
 import wasmModule from "../../dist/worker/membership.wasm";
-import { WasmCore, Failure, internalErrorBody } from "./core.mjs";
+import { WasmCore, Failure, hostError, requestIdFor } from "./core.mjs";
 import { verifySignature, sign } from "./signatures.mjs";
 
 // The Durable Object class of the ACCOUNT_STORE binding (wrangler.toml), exported from the main module.
@@ -20,8 +20,6 @@ function currentCore(env) {
   if (!core.configured) core.configure(env);
   return core;
 }
-
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function namespaceFor(env, store) {
   // With KV_TEST and KV_LIVE bound, each mode has its own namespace; otherwise one KV holds both.
@@ -204,54 +202,36 @@ async function handle(request, env, ctx) {
   const { bytes, truncated } = await readBody(request, instance.maxBodyBytes());
   const meta = { method: request.method, target: targetOf(request.url), headers: [...request.headers], body_truncated: truncated };
 
-  let rounds = 0;
-  let kvCalls = 0;
   for (let attempt = 0; ; ++attempt) {
     try {
       if (faults.has("trap") || (faults.has("trap:next") && trapNextPending)) {
         trapNextPending = false;
         instance.trap();
       }
-      const exchange = instance.begin(meta, bytes);
-      try {
-        let step = exchange.step();
-        const maxRounds = instance.maxRounds();
-        while (!step.done) {
-          if (++rounds > maxRounds + 1) throw new Error(`the core did not finish in ${maxRounds} rounds`);
-          kvCalls += step.effects.filter((e) => e.op.startsWith("kv_")).length;
-          const outcomes = await Promise.all(step.effects.map((e) => perform(e, env, faults, ctx)));
-          if (instance.poisoned) throw new InstancePoisoned();
-          const notices = step.notices;
-          step = exchange.resume(outcomes);
-          step.notices.unshift(...notices);
-        }
-        if (step.background.length) {
-          kvCalls += step.background.length;
-          ctx.waitUntil(Promise.all(step.background.map((e) => perform(e, env, faults, ctx))).then((outs) => {
-            for (const o of outs) if (o.failure) log({ level: "warn", request_id: step.log.request_id, message: `background write failed: ${o.detail}` });
-          }));
-        }
-        for (const message of step.notices) log({ level: "warn", request_id: step.log.request_id, message });
-        log({ level: "info", ...step.log, rounds, kv_calls: kvCalls, duration_ms: Date.now() - started });
-        return new Response(step.status === 204 || request.method === "HEAD" ? null : step.bodyBytes, {
-          status: step.status,
-          headers: step.headers,
-        });
-      } finally {
-        exchange.end();
+      const step = await instance.drive(meta, bytes, async (effects) => {
+        const outcomes = await Promise.all(effects.map((e) => perform(e, env, faults, ctx)));
+        if (instance.poisoned) throw new InstancePoisoned();
+        return outcomes;
+      });
+      if (step.background.length) {
+        ctx.waitUntil(Promise.all(step.background.map((e) => perform(e, env, faults, ctx))).then((outs) => {
+          for (const o of outs) if (o.failure) log({ level: "warn", request_id: step.log.request_id, message: `background write failed: ${o.detail}` });
+        }));
       }
+      for (const message of step.notices) log({ level: "warn", request_id: step.log.request_id, message });
+      log({ level: "info", ...step.log, rounds: step.rounds, kv_calls: step.kvCalls, duration_ms: Date.now() - started });
+      return new Response(step.status === 204 || request.method === "HEAD" ? null : step.bodyBytes, {
+        status: step.status,
+        headers: step.headers,
+      });
     } catch (err) {
       // Another request trapped the instance while this one waited: start over on a fresh one.
       if (err instanceof InstancePoisoned && attempt === 0) { instance = currentCore(env); continue; }
       if (err instanceof WebAssembly.RuntimeError || err instanceof InstancePoisoned) {
         instance.poisoned = true;
-        const given = request.headers.get("x-request-id") ?? "";
-        const requestId = SANE_REQUEST_ID.test(given) ? given : `req_${crypto.randomUUID().replaceAll("-", "")}`;
-        log({ level: "error", request_id: requestId, status: 500, message: `wasm trap: ${err.message}`, duration_ms: Date.now() - started });
-        return new Response(internalErrorBody, {
-          status: 500,
-          headers: { "Content-Type": "application/json", "X-Request-Id": requestId },
-        });
+        const answer = hostError(requestIdFor(meta.headers, instance.random));
+        log({ level: "error", request_id: answer.log.request_id, status: 500, message: `wasm trap: ${err.message}`, duration_ms: Date.now() - started });
+        return new Response(answer.bodyBytes, { status: 500, headers: answer.headers });
       }
       throw err;
     }
@@ -274,8 +254,9 @@ export default {
       return await handle(request, env, ctx);
     } catch (err) {
       // A bug in this glue: still the envelope, never an HTML error page.
-      log({ level: "error", status: 500, message: `host error: ${err?.stack ?? err}` });
-      return new Response(internalErrorBody, { status: 500, headers: { "Content-Type": "application/json", "X-Request-Id": `req_${crypto.randomUUID().replaceAll("-", "")}` } });
+      const answer = hostError(requestIdFor([...request.headers], (n) => crypto.getRandomValues(new Uint8Array(n))));
+      log({ level: "error", request_id: answer.log.request_id, status: 500, message: `host error: ${err?.stack ?? err}` });
+      return new Response(answer.bodyBytes, { status: 500, headers: answer.headers });
     }
   },
 };

@@ -85,7 +85,7 @@ TEST_CASE("kv_get:stale: an existing membership answers 200 with its id, an Idem
       host.run(engine, create(R"({"email":"stale-key@example.com"})", kKey, {{"Idempotency-Key", "st-1"}}));
   REQUIRE(keyed.status == 201);
 
-  host.faults = {"kv_get_stale"};  // the replica has seen none of it
+  host.faults = {"kv_get:stale"};  // the replica has seen none of it
   Response again = host.run(engine, create(R"({"email":"stale@example.com"})"));
   CHECK(again.status == 200);
   CHECK(body_of(again)["data"]["id"] == body_of(first)["data"]["id"]);
@@ -269,7 +269,7 @@ TEST_CASE("the claim's failures: a failed claim is 503 with no work; a lost answ
   native::MemoryHost host = seeded_host();
   Engine engine(authority_vars());
   Request r = create(R"({"email":"claim@example.com"})", kKey, {{"Idempotency-Key", "claim-1"}});
-  host.faults = {"kv_claim"};
+  host.faults = {"kv_claim:throw"};
   Response refused = host.run(engine, r);
   CHECK(refused.status == 503);
   for (const Effect& e : all_effects(host))
@@ -299,7 +299,7 @@ TEST_CASE("the claim costs one round, only with an Idempotency-Key; an edge 5xx 
   host.run(engine, create(R"({"email":"keyed@example.com"})", kKey, {{"Idempotency-Key", "rounds-1"}}));
   CHECK(host.rounds.size() == plain + 1);
 
-  host.faults = {"kv_put"};  // the membership's write fails: 503, and the key is free again
+  host.faults = {"kv_put:throw"};  // the membership's write fails: 503, and the key is free again
   Request r = create(R"({"email":"fail@example.com"})", kKey, {{"Idempotency-Key", "rounds-2"}});
   CHECK(host.run(engine, r).status == 503);
   REQUIRE(host.background.size() == 1);

@@ -76,11 +76,11 @@ TEST_CASE("requests that fail a check needing no storage ask for no effect") {
 TEST_CASE("KV failures: a get that fails is 503, a put that fails is 503 and nothing is acknowledged") {
   native::MemoryHost host = seeded_host();
   Engine engine(Vars{{"ROUTING", "edge"}});
-  host.faults = {"kv_get"};
+  host.faults = {"kv_get:throw"};
   Response r = host.run(engine, create(R"({"email":"f@example.com"})"));
   CHECK(r.status == 503);
   CHECK(code_of(r) == 50301);
-  host.faults = {"kv_put"};
+  host.faults = {"kv_put:throw"};
   r = host.run(engine, create(R"({"email":"f@example.com"})", kKey, {{"Idempotency-Key", "k-put-fail"}}));
   CHECK(r.status == 503);
   CHECK(host.get("test", "account_membership:test:acct_1:email:f@example.com") == nullptr);
@@ -163,7 +163,7 @@ TEST_CASE("rate limit: the token bucket answers 429 with Retry-After, the bindin
   CHECK(host.run(engine, create(R"({"email":"r3@example.com"})")).status == 201);
 
   Engine bound(Vars{{"ROUTING", "edge"}, {"HOST_RATE_LIMITER_PERIOD", "10"}});
-  host.faults = {"rate_limit_deny"};
+  host.faults = {"rate_limit:deny"};
   r = host.run(bound, create(R"({"email":"r4@example.com"})"));
   CHECK(r.status == 429);
   CHECK(header(r.headers, "retry-after") == std::optional<std::string_view>("10"));

@@ -113,7 +113,7 @@ TEST_CASE("RATE_LIMIT_ACCOUNT_PER_MINUTE: two keys of one account share its buck
 
 TEST_CASE("a failing limiter: open allows and logs, closed answers 503 with Retry-After") {
   native::MemoryHost host = seeded_host();
-  host.faults = {"rate_limit_throw"};
+  host.faults = {"rate_limit:throw"};
   Engine open(Vars{{"ROUTING", "edge"}, {"HOST_RATE_LIMITER_PERIOD", "10"}});
   Response r = host.run(open, create(R"({"email":"l1@example.com"})"));
   CHECK(r.status == 201);

@@ -209,6 +209,12 @@ test("--ndjson: one response per request line, sharing the store", async () => {
   const out = await runCli(input, { args: ["--ndjson"], env: { ROUTING: "edge" }, kvDir: kv });
   const lines = out.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.status), [201, 200, 400, 400]);
+  // The host's own answer to an unreadable line: an id by the rule of every answer.
+  assert.match(Object.fromEntries(lines[3].headers)["X-Request-Id"], /^req_[0-9A-Za-z]{24}$/);
+  // The log line counts as every host does: one read round of four gets, then the create
+  // (a put-if-absent: this host is a write authority) — five KV calls in two rounds.
+  const logs = out.stderr.toString().trim().split("\n").map((l) => JSON.parse(l)).filter((l) => "rounds" in l);
+  assert.deepEqual([logs[0].rounds, logs[0].kv_calls], [2, 5]);
 });
 
 test("TTL is honoured: an expired idempotency file reads as absent", async () => {

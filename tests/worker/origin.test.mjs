@@ -275,15 +275,18 @@ test("the forward carries ?account_id=<checked id> alone; every tampered compone
 
 test("a trap answers 500 with the envelope; requests in flight and after still succeed", async () => {
   const inflight = Array.from({ length: 8 }, (_, i) => create(TEST, { email: `inflight-${i}@example.com` }));
-  const trapped = create(TEST, { email: "trap@example.com" }, { "X-Debug-Fault": "trap" });
+  const trapped = create(TEST, { email: "trap@example.com" }, { "X-Debug-Fault": "trap", "X-Request-Id": "trap-1" });
   const [t, ...rest] = await Promise.all([trapped, ...inflight]);
   assert.equal(t.status, 500);
   assert.equal(t.json.error.code, 50001);
+  // The host's own answer carries the id by the rule of every answer: here the caller's.
+  assert.equal(t.headers.get("x-request-id"), "trap-1");
   for (const r of rest) assert.equal(r.status, 201, r.text);
   const after = await create(TEST, { email: "after-trap@example.com" });
   assert.equal(after.status, 201);
   // Log lines reach the test through wrangler's stdout a little later than the answers.
-  assert.ok(await eventually(() => worker.logs.some((l) => l.includes("wasm trap"))), "the trap is logged");
+  assert.ok(await eventually(() => worker.logs.some((l) => l.includes("wasm trap") && l.includes('"request_id":"trap-1"'))),
+    "the trap is logged under the request's id");
 });
 
 test("200 concurrent creates: every 201 has its KV record, no 5xx", async () => {
