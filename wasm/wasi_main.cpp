@@ -13,16 +13,10 @@
 #include "crypto.h"
 #include "driver.h"
 #include "envelope.h"
+#include "host_env.h"
 #include "http_io.h"
 #include "kv_layout.h"
 #include "wire.h"
-#if defined(__wasi__)
-#include <unistd.h>  // getentropy
-#else
-#include <sys/random.h>
-#endif
-
-extern char** environ;
 
 namespace {
 
@@ -33,15 +27,6 @@ constexpr const char* kUsage =
     "  --ndjson: one JSON request per line ({\"method\",\"target\",\"headers\",\"body\"}), one response per line.\n"
     "  configuration comes from the environment (ROUTING, ORIGIN_URL, JWT_*, ... as in wrangler.toml).\n"
     "  tests may fix time and randomness: MB_FIXED_NOW_MS, MB_FIXED_RANDOM_SEED.\n";
-
-mb::Vars environment() {
-  mb::Vars vars;
-  for (char** e = environ; e && *e; ++e) {
-    const char* eq = std::strchr(*e, '=');
-    if (eq) vars[std::string(*e, static_cast<std::size_t>(eq - *e))] = std::string(eq + 1);
-  }
-  return vars;
-}
 
 std::string read_stdin(std::size_t limit) {
   std::string out;
@@ -91,10 +76,8 @@ int print_kv_key(int argc, char** argv, int i) {
 
 int main(int argc, char** argv) {
   bool ndjson = false;
-  mb::Vars vars = environment();
-  mb::wasi::HostOptions options;
-  if (const char* d = std::getenv("MB_KV_DIR")) options.kv_dir = d;
-  if (const char* d = std::getenv("MB_ORIGIN_DIR")) options.origin_dir = d;
+  mb::Vars vars = mb::wasi::settings_from_environment();
+  mb::wasi::HostOptions options = mb::wasi::host_options(vars);
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--ndjson")
@@ -113,38 +96,10 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  // This host's facts, never an operator's: the KV directory is a write authority (exclusive
-  // file creates), and there is no WebCrypto here (BearSSL in the core verifies).
-  vars["HOST_WRITE_AUTHORITY"] = "1";
-  vars.erase("HOST_WEBCRYPTO");
   mb::Engine engine(vars);
-  // Fault injection is this host's: the core never sees it.
-  if (vars.count("ALLOW_FAULT_INJECTION") && mb::trim(vars["ALLOW_FAULT_INJECTION"]) == "true")
-    options.faults = mb::wasi::parse_faults(vars["FAULTS"]);
-
-  // Time and randomness come from the host; tests pin them for byte-equal runs.
-  std::int64_t fixed_now = -1;
-  if (const char* t = std::getenv("MB_FIXED_NOW_MS")) fixed_now = std::atoll(t);
-  std::string seed = std::getenv("MB_FIXED_RANDOM_SEED") ? std::getenv("MB_FIXED_RANDOM_SEED") : "";
-  std::uint64_t counter = 0;
-  auto now_ms = [fixed_now]() -> std::int64_t {
-    if (fixed_now >= 0) return fixed_now;
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return std::int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-  };
-  auto random_bytes = [&seed, &counter]() -> std::string {
-    std::string out(64, '\0');
-    if (!seed.empty()) {
-      for (int half = 0; half < 2; ++half) {
-        mb::Sha256 h = mb::sha256(seed + ":" + std::to_string(counter++));
-        std::memcpy(out.data() + half * 32, h.data(), 32);
-      }
-      return out;
-    }
-    if (getentropy(out.data(), out.size()) != 0) std::abort();  // no randomness: refuse to mint ids
-    return out;
-  };
+  mb::wasi::HostTime time;
+  auto now_ms = [&time]() { return time.now_ms(); };
+  auto random_bytes = [&time]() { return time.random_bytes(); };
   mb::wasi::Driver driver(engine, options, now_ms, random_bytes);
   std::size_t max_body = engine.config().max_body_bytes;
   std::string log;
