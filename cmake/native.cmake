@@ -6,8 +6,7 @@ endif()
 enable_testing()
 
 # The WASI command's sources build natively too: same host, POSIX files instead of a preopen.
-add_executable(membership-cli-native wasm/wasi_main.cpp host-shims/wasi/kv_files.cpp host-shims/wasi/http_io.cpp host-shims/wasi/driver.cpp
-               host-shims/wasi/command.cpp)
+add_executable(membership-cli-native wasm/wasi_main.cpp host-shims/wasi/http_io.cpp host-shims/wasi/command.cpp ${MB_WASI_HOST_SOURCES})
 target_link_libraries(membership-cli-native PRIVATE host_common membership_core bearssl llhttp)  # llhttp: the stdin request parser
 target_include_directories(membership-cli-native PRIVATE "${CMAKE_SOURCE_DIR}/wasm" "${CMAKE_SOURCE_DIR}/host-shims/wasi")
 

@@ -30,8 +30,7 @@ target_link_options(membership PRIVATE
 set_target_properties(membership PROPERTIES OUTPUT_NAME membership SUFFIX ".wasm" RUNTIME_OUTPUT_DIRECTORY "${DIST_DIR}/worker")
 
 # WASI command: one HTTP request on stdin, the response on stdout, KV files under /kv.
-add_executable(membership-cli wasm/wasi_main.cpp host-shims/wasi/kv_files.cpp host-shims/wasi/http_io.cpp host-shims/wasi/driver.cpp
-               host-shims/wasi/command.cpp)
+add_executable(membership-cli wasm/wasi_main.cpp host-shims/wasi/http_io.cpp host-shims/wasi/command.cpp ${MB_WASI_HOST_SOURCES})
 target_link_libraries(membership-cli PRIVATE host_common membership_core bearssl llhttp)  # llhttp: the stdin request parser
 target_include_directories(membership-cli PRIVATE "${CMAKE_SOURCE_DIR}/wasm" "${CMAKE_SOURCE_DIR}/host-shims/wasi")
 target_link_options(membership-cli PRIVATE
@@ -40,3 +39,4 @@ target_link_options(membership-cli PRIVATE
 )
 set_target_properties(membership-cli PROPERTIES OUTPUT_NAME membership-cli SUFFIX ".wasm" RUNTIME_OUTPUT_DIRECTORY "${DIST_DIR}/wasi")
 include(cmake/vectors.cmake)
+include(cmake/wasi_http.cmake)

@@ -16,10 +16,9 @@
 //             done: status · headers · body · count + background effects · log · count + notices
 //             not done: count + effects · count + notices
 //   effect    id · kind (0 kv_get, 1 kv_put, 2 fetch, 3 rate_limit, 4 verify_signature,
-//             5 kv_put_if_absent, 6 sign, 7 kv_claim, 8 kv_release) · store · key · value · ttl · method · url · headers ·
-//             body · timeout_ms · scope · alg · jwk · signed_data · signature
-//             (verify_signature: alg, the public JWK, the signed bytes and the signature;
-//             sign: alg, the private JWK and the bytes to sign)
+//             5 kv_put_if_absent, 6 sign, 7 kv_claim, 8 kv_release) · store · key · value · ttl · method · url ·
+//             headers · body · timeout_ms · scope · alg · jwk · signed_data · signature (verify_signature: alg, the
+//             public JWK, the signed bytes and the signature; sign: alg, the private JWK and the bytes to sign)
 //   log       request_id · status · code · credential_id · mode · route · replayed (0 or 1) · trace_id
 //
 // Readers reject anything that does not end exactly where the layout says (short, long, or a

@@ -10,6 +10,7 @@
 #include "crypto.h"
 #include "driver.h"
 #include "envelope.h"
+#include "host_env.h"
 #include "http_io.h"
 #include "json_writer.h"
 #include "kv_layout.h"
@@ -32,15 +33,6 @@ constexpr const char* kUsage =
     "  --ndjson: one JSON request per line ({\"method\",\"target\",\"headers\",\"body\"}), one response per line.\n"
     "  configuration comes from the environment (ROUTING, ORIGIN_URL, JWT_*, ... as in wrangler.toml).\n"
     "  tests may fix time and randomness: MB_FIXED_NOW_MS, MB_FIXED_RANDOM_SEED.\n";
-
-mb::Vars environment() {
-  mb::Vars vars;
-  for (char** e = environ; e && *e; ++e) {
-    const char* eq = std::strchr(*e, '=');
-    if (eq) vars[std::string(*e, static_cast<std::size_t>(eq - *e))] = std::string(eq + 1);
-  }
-  return vars;
-}
 
 std::string read_stdin(std::size_t limit) {
   std::string out;
@@ -86,50 +78,16 @@ int print_kv_key(int argc, char** argv, int i) {
   return 0;
 }
 
-// Time and randomness come from the host; tests pin them for byte-equal runs (MB_FIXED_NOW_MS,
-// MB_FIXED_RANDOM_SEED: 64 bytes of SHA-256(seed:counter) per draw).
-// One instance per run: the driver and the host's own answers draw from the same sequence.
-class Sources {
- public:
-  Sources() {
-    if (const char* t = std::getenv("MB_FIXED_NOW_MS")) fixed_now_ = std::atoll(t);
-    if (const char* s = std::getenv("MB_FIXED_RANDOM_SEED")) seed_ = s;
-  }
-  std::int64_t now_ms() const {
-    if (fixed_now_ >= 0) return fixed_now_;
-    timespec ts{};
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return std::int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-  }
-  std::string random_bytes() {
-    std::string out(64, '\0');
-    if (!seed_.empty()) {
-      for (int half = 0; half < 2; ++half) {
-        Sha256 h = sha256(seed_ + ":" + std::to_string(counter_++));
-        std::memcpy(out.data() + half * 32, h.data(), 32);
-      }
-      return out;
-    }
-    if (getentropy(out.data(), out.size()) != 0) std::abort();  // no randomness: refuse to mint ids
-    return out;
-  }
-
- private:
-  std::int64_t fixed_now_ = -1;
-  std::string seed_;
-  std::uint64_t counter_ = 0;
-};
-
 // The id of an answer this host makes itself: by the rule of every answer (request_id_for), with
 // no headers read, so "req_" and 24 base62 characters of the host's randomness.
-std::string own_request_id(Sources& sources) {
+std::string own_request_id(HostTime& sources) {
   std::string random = sources.random_bytes();
   std::size_t used = 0;
   return request_id_for({}, random, used);
 }
 
 // One HTTP/1.1 request on stdin, its response on stdout, the log on stderr.
-void serve_http(Driver& driver, std::size_t max_body, Sources& sources) {
+void serve_http(Driver& driver, std::size_t max_body, HostTime& sources) {
   std::string raw = read_stdin(64 * 1024 + max_body + 16);
   Request req;
   std::string why;
@@ -153,7 +111,7 @@ void serve_http(Driver& driver, std::size_t max_body, Sources& sources) {
 }
 
 // One --ndjson line: a JSON request in, a JSON response out (and the log line on stderr).
-void serve_line(Driver& driver, std::size_t max_body, Sources& sources, const std::string& line) {
+void serve_line(Driver& driver, std::size_t max_body, HostTime& sources, const std::string& line) {
   std::optional<Json> p = parse_json(line, 8);
   Request req;
   Json out = Json::object();
@@ -181,7 +139,7 @@ void serve_line(Driver& driver, std::size_t max_body, Sources& sources, const st
 }
 
 // --ndjson: a line at a time, each bounded at 32 MiB.
-void serve_ndjson(Driver& driver, std::size_t max_body, Sources& sources) {
+void serve_ndjson(Driver& driver, std::size_t max_body, HostTime& sources) {
   std::string line;
   int c;
   while ((c = std::getchar()) != EOF) {
@@ -198,21 +156,22 @@ void serve_ndjson(Driver& driver, std::size_t max_body, Sources& sources) {
 struct Invocation {
   bool ndjson = false;
   HostOptions options;
+  bool kv_dir_given = false, origin_dir_given = false;
   int exit_now = -1;  // >= 0: the arguments were handled (usage, --kv-key) or refused
 };
 
 Invocation parse_arguments(int argc, char** argv) {
   Invocation inv;
-  if (const char* d = std::getenv("MB_KV_DIR")) inv.options.kv_dir = d;
-  if (const char* d = std::getenv("MB_ORIGIN_DIR")) inv.options.origin_dir = d;
   for (int i = 1; i < argc && inv.exit_now < 0; ++i) {
     std::string a = argv[i];
     if (a == "--ndjson") {
       inv.ndjson = true;
     } else if (a == "--kv" && i + 1 < argc) {
       inv.options.kv_dir = argv[++i];
+      inv.kv_dir_given = true;
     } else if (a == "--origin" && i + 1 < argc) {
       inv.options.origin_dir = argv[++i];
+      inv.origin_dir_given = true;
     } else if (a == "--kv-key") {
       inv.exit_now = print_kv_key(argc, argv, i + 1);
     } else if (a == "--help" || a == "-h") {
@@ -231,19 +190,13 @@ Invocation parse_arguments(int argc, char** argv) {
 int run_command(int argc, char** argv) {
   Invocation inv = parse_arguments(argc, argv);
   if (inv.exit_now >= 0) return inv.exit_now;
-  Vars vars = environment();
-  // This host's facts, never an operator's: the KV directory is a write authority (exclusive
-  // file creates), and there is no WebCrypto here (BearSSL in the core verifies).
-  vars["HOST_WRITE_AUTHORITY"] = "1";
-  vars.erase("HOST_WEBCRYPTO");
-  vars.erase("HOST_RATE_LIMITER_PERIOD");
-  // Fault injection is this host's: the core never sees it. rate_limit:throw gives the core a
-  // limiter to ask (this host has none of its own), one that always fails.
-  if (vars.count("ALLOW_FAULT_INJECTION") && trim(vars["ALLOW_FAULT_INJECTION"]) == "true")
-    inv.options.faults = parse_faults(vars["FAULTS"]);
-  if (inv.options.faults.count("rate_limit:throw")) vars["HOST_RATE_LIMITER_PERIOD"] = "60";
+  Vars vars = settings_from_environment();
+  HostOptions from_env = host_options(vars);
+  inv.options.faults = from_env.faults;  // --kv and --origin win over MB_KV_DIR and MB_ORIGIN_DIR
+  if (!inv.kv_dir_given) inv.options.kv_dir = from_env.kv_dir;
+  if (!inv.origin_dir_given) inv.options.origin_dir = from_env.origin_dir;
   Engine engine(vars);
-  Sources sources;
+  HostTime sources;
   Driver driver(
       engine, inv.options, [&sources] { return sources.now_ms(); }, [&sources] { return sources.random_bytes(); });
   std::size_t max_body = engine.config().max_body_bytes;

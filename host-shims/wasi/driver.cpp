@@ -76,6 +76,7 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
     }
     case EffectKind::fetch: {
       if (faults.count("fetch:throw")) return failed(e.id, Failure::failed, "injected fault fetch:throw");
+      if (options_.fetch) return options_.fetch(e);
       // WASI preview1 has no sockets: answer from a recording, if the operator gave us one.
       KvFiles dir(options_.origin_dir);
       KvResult rec = dir.get(encode_key(e.method + " " + e.url) + ".json", now_s);

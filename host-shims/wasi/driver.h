@@ -1,5 +1,7 @@
-// The WASI host's effect executor: KV from files, fetch from recorded origin answers. Fault
-// injection (FAULTS, with ALLOW_FAULT_INJECTION=true) is performed here, never in the core.
+// The WASI hosts' effect executor: KV from files; fetch through the host's own fetcher (the
+// wasi:http component's outgoing requests) or, without one (the command: preview1 has no
+// sockets), from recorded origin answers. Fault injection (FAULTS, with ALLOW_FAULT_INJECTION=true)
+// is performed here, never in the core.
 #pragma once
 #include <functional>
 #include <set>
@@ -14,6 +16,8 @@ struct HostOptions {
   std::string kv_dir = "/kv";
   std::string origin_dir = "/origin";  // recorded origin answers; absent: origin-bound requests get 502
   std::set<std::string> faults;        // FAULTS, when ALLOW_FAULT_INJECTION=true
+  // Performs a fetch effect for real (the wasi:http component); unset: recordings in origin_dir.
+  std::function<Outcome(const Effect&)> fetch;
 };
 
 // FAULTS as a set ("kv_get:throw,kv_put:throw" -> both).

@@ -56,7 +56,8 @@ TEST_CASE("Idempotency-Key as a structured-field string: \"abc\" is the key abc 
   CHECK(body_of(quoted)["data"]["id"] == body_of(bare)["data"]["id"]);
   CHECK(host.count_prefix("test", "idempotency:") == 1);
   // Quoted first, then bare: one record again; another body under the same key is 409.
-  Response first = host.run(engine, create(R"({"email":"sf-2@example.com"})", kKey, {{"Idempotency-Key", " \"k 2\" "}}));
+  Response first =
+      host.run(engine, create(R"({"email":"sf-2@example.com"})", kKey, {{"Idempotency-Key", " \"k 2\" "}}));
   REQUIRE(first.status == 201);
   CHECK(host.get("test", kv::idempotency(Mode::test, "key_test_1", "k 2")) != nullptr);
   Response reuse = host.run(engine, create(R"({"email":"sf-3@example.com"})", kKey, {{"Idempotency-Key", "k 2"}}));
@@ -67,10 +68,10 @@ TEST_CASE("Idempotency-Key: a malformed string, an empty key or a refused charac
   native::MemoryHost host = seeded_host();
   Engine engine(Vars{{"ROUTING", "edge"}});
   std::string k255(255, 'k');
-  for (std::string bad : {std::string("\""), std::string("\"\""), std::string("\"abc"), std::string("abc\""),
-                          std::string("\"a\"b\""), std::string("\"a\\\"b\""), std::string("\"a\\\\b\""),
-                          std::string("a\\b"), std::string("a\"b"), std::string("\"\xC3\xA9\""), std::string("\"a\tb\""),
-                          "\"" + k255 + "k\"", k255 + "k"}) {
+  for (std::string bad :
+       {std::string("\""), std::string("\"\""), std::string("\"abc"), std::string("abc\""), std::string("\"a\"b\""),
+        std::string("\"a\\\"b\""), std::string("\"a\\\\b\""), std::string("a\\b"), std::string("a\"b"),
+        std::string("\"\xC3\xA9\""), std::string("\"a\tb\""), "\"" + k255 + "k\"", k255 + "k"}) {
     Response r = host.run(engine, create(R"({"email":"bad-key@example.com"})", kKey, {{"Idempotency-Key", bad}}));
     CHECK_MESSAGE(code_of(r) == code(Error::invalid_idempotency_key), bad);
   }
@@ -103,14 +104,16 @@ TEST_CASE("a JWT's account_ids: \"*\" alone grants every account, mixed with ids
   for (Json list : {Json::array({"acct_9", "*"}), Json::array({"*", "acct_2"}), Json::array({"*", "*"})}) {
     Json extra = Json::object();
     extra["account_ids"] = list;
-    Response r = host.run(engine, create(R"({"email":"jwt-mixed@example.com"})", hs256_token(now, extra), {}, "acct_2"));
+    Response r =
+        host.run(engine, create(R"({"email":"jwt-mixed@example.com"})", hs256_token(now, extra), {}, "acct_2"));
     CHECK(r.status == 401);
     CHECK(code_of(r) == code(Error::invalid_account_list));
   }
   Json every = Json::object();
   every["account_ids"] = Json::array({"*"});
-  CHECK(host.run(engine, create(R"({"email":"jwt-every@example.com"})", hs256_token(now, every), {}, "acct_2")).status ==
-        201);
+  CHECK(
+      host.run(engine, create(R"({"email":"jwt-every@example.com"})", hs256_token(now, every), {}, "acct_2")).status ==
+      201);
 }
 
 TEST_CASE("JWT_MAX_LIFETIME_SECONDS: exp - iat beyond it is 401 40122, no iat is 401 40120; off by default") {
