@@ -14,7 +14,7 @@ std::string slot_of(Mode store, std::string_view key) {
 }
 
 Flow Context::respond(int status, std::string body, Headers headers, AnswerSource source) {
-  answer = Answer{status, std::move(body), std::move(headers), source};
+  answer = Answer{status, std::move(body), std::move(headers), source, "application/json", {}};
   return Flow::answer;
 }
 

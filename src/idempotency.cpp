@@ -147,7 +147,7 @@ std::optional<Effect> idempotency_record(Context& ctx, int status, const std::st
   }
   // Replaces this request's claim at the authority (the only writer while the claim lives), then KV.
   e.kind = EffectKind::kv_put;
-  e.value = write_idempotency({fingerprint(ctx.request()), status, body});
+  e.value = write_idempotency({fingerprint(ctx.request()), status, body, false, {}});
   e.ttl_seconds = kIdempotencyTtlSeconds;
   return e;
 }

@@ -36,7 +36,7 @@ class JwkReader final : public json::Visitor {
       return;
     }
     std::size_t depth = set_ ? 3 : 1;
-    if (set_ && p.size() == 1 && json::is_member(p, "keys")) has_keys = v.type == json::Type::array;
+    if (set_ && p.size() == 1 && !p[0].in_array && p[0].key == "keys") has_keys = v.type == json::Type::array;
     if (set_ && p.size() == 2 && has_keys && p[0].key == "keys" && p[1].in_array)
       keys.emplace_back().is_object = v.type == json::Type::object;
     if (p.size() != depth || p[depth - 1].in_array || keys.empty()) return;

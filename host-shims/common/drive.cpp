@@ -9,10 +9,13 @@ bool is_kv_call(EffectKind kind) {
     case EffectKind::kv_get:
     case EffectKind::kv_put:
     case EffectKind::kv_put_if_absent:
+    case EffectKind::kv_claim:
+    case EffectKind::kv_release:
       return true;
     case EffectKind::fetch:
     case EffectKind::rate_limit:
     case EffectKind::verify_signature:
+    case EffectKind::sign:
       return false;
   }
   return false;

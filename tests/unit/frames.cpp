@@ -167,7 +167,7 @@ TEST_CASE("frames: signature effects have their own fields; a sign outcome carri
   CHECK(done_back.log.trace_id == done.log.trace_id);
   std::string kind = frame;
   frames::write_step(waiting, kind);
-  kind[12] = 7;  // done, count, id, then the kind: one past sign
+  kind[12] = 9;  // done, count, id, then the kind: one past the last (kv_release)
   Step refused;
   CHECK_FALSE(frames::read_step(kind, refused));
 }
