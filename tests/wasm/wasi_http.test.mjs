@@ -228,7 +228,9 @@ function rawExchange(port, bytes) {
     const sock = net.connect(port, "127.0.0.1");
     const chunks = [];
     sock.on("data", (c) => chunks.push(c));
-    sock.on("error", reject);
+    // A server that answers before reading everything closes the connection under the rest of
+    // it: the write's EPIPE or reset is expected, the answer is what arrived before the close.
+    sock.on("error", (e) => { if (e.code !== "EPIPE" && e.code !== "ECONNRESET") reject(e); });
     sock.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")));
     sock.end(bytes);
   });
@@ -242,9 +244,12 @@ test("refused as the worker refuses them: >256 headers 431 (core), 10 MB body 41
   assert.equal(headers431.status, 431, headers431.text);
   assert.equal(headers431.json.error.code, 43101);
 
-  const big = await send(server.port, { target: demo, headers: key, body: Buffer.alloc(10 * 1024 * 1024, 0x61) });
-  assert.equal(big.status, 413, big.text);
-  assert.equal(big.json.error.code, 41301);
+  const bigBody = Buffer.alloc(10 * 1024 * 1024, 0x61);
+  const big = await rawExchange(server.port, Buffer.concat([
+    Buffer.from(`POST ${demo} HTTP/1.1\r\nHost: a\r\nAuthorization: ${key.Authorization}\r\nContent-Type: application/json\r\nContent-Length: ${bigBody.length}\r\nConnection: close\r\n\r\n`),
+    bigBody]));
+  assert.match(big, /^HTTP\/1\.1 413 /, big.slice(0, 300));
+  assert.equal(JSON.parse(big.slice(big.indexOf("\r\n\r\n") + 4)).error.code, 41301);
 
   const malformed = await rawExchange(server.port, "POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n{}");
   assert.match(malformed, /^HTTP\/1\.1 400 /);
