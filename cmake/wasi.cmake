@@ -2,13 +2,15 @@
 # Size first (-Oz, and clang's driver hands -Oz to wasm-opt after linking), speed where a request's
 # time goes: the per-request loops over bytes — the JSON reader and writer (nlohmann's lexer
 # inside), the worker ABI's frames, the KV layout's encoding — at -O2. The stage logic runs once
-# per request and at -O2 was mostly inlined std::string code: -Oz takes the module from ~125 to
-# ~96 KB gzipped (SPEC: at most 100 KB) for a few percent of CPU (docs/benchmarks.md, variants
-# "mixed" and "O2+bearssl-O3"). NDEBUG: no nlohmann invariant asserts per value.
+# per request and at -O2 was mostly inlined std::string code: on 11-30 -Oz took the module from
+# ~125 to ~96 KB gzipped (SPEC: at most 100 KB) for a few percent of CPU (docs/benchmarks.md,
+# variants "mixed" and "O2+bearssl-O3"). wasm/worker_entry.cpp is -Oz too: its exports hand the
+# frames to frames.cpp (another file, not inlined) and hold no loop over bytes; -O2 there cost
+# ~1.3 KB gzipped (12-04). NDEBUG: no nlohmann invariant asserts per value.
 set(CMAKE_C_FLAGS_RELEASE "-Oz -DNDEBUG")
 set(CMAKE_CXX_FLAGS_RELEASE "-Oz -DNDEBUG")
 set_source_files_properties(
-  src/json_reader.cpp src/json_writer.cpp src/kv_layout.cpp wasm/frames.cpp wasm/worker_entry.cpp
+  src/json_reader.cpp src/json_writer.cpp src/kv_layout.cpp wasm/frames.cpp
   PROPERTIES COMPILE_OPTIONS "-O2")
 # BearSSL's P-256 and RSA arithmetic at -O3: ES256 verification ~1.7x faster than at -Oz
 # (docs/benchmarks.md, variant bearssl-O3). Comes after the -Oz above on the command line.

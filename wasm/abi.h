@@ -22,15 +22,11 @@
 #define MB_ABI_VERSION 5
 #define MB_EXPORT(name) __attribute__((export_name(name)))
 
-// Imports. The core is sans-IO, so the module imports nothing of its own. These three come with
-// wasi-libc's stdio, which libc++abi links for one abort path (its type-info support reports a
-// broken invariant through abort_message, which prints to stderr); the host answers them as
-// stdio to its log (host-shims/workers/core.mjs). tests/wasm/abi.test.mjs checks that the
-// module's real import list is exactly this one. Format: one MB_IMPORT(module, name) a line.
-#define MB_IMPORTS(MB_IMPORT)                 \
-  MB_IMPORT(wasi_snapshot_preview1, fd_close) \
-  MB_IMPORT(wasi_snapshot_preview1, fd_seek)  \
-  MB_IMPORT(wasi_snapshot_preview1, fd_write)
+// Imports. The core is sans-IO, so the module imports nothing; libc++abi's one printing abort path
+// is replaced by a trap (abort_message below), so wasi-libc's stdio is not linked either.
+// tests/wasm/abi.test.mjs checks that the module's real import list is exactly this one (empty).
+// Format: one MB_IMPORT(module, name) a line.
+#define MB_IMPORTS(MB_IMPORT)
 
 #ifdef __cplusplus
 extern "C" {
@@ -51,9 +47,12 @@ MB_EXPORT("mb_step_ptr") const char* mb_step_ptr(uint32_t handle);
 MB_EXPORT("mb_step_len") uint32_t mb_step_len(uint32_t handle);
 MB_EXPORT("mb_end") void mb_end(uint32_t handle);
 
-// Not an export: libc++abi's hook for a pure virtual call, which worker_entry.cpp replaces with a
-// trap (libc++abi's own prints through stdio first). Declared here, the one place for C linkage.
+// Not exports: libc++abi's hooks for a pure virtual call and for the abort message of its
+// type-info support, which worker_entry.cpp replace with a trap (libc++abi's own print through
+// stdio first: printf and stdio, ~6 KB gzipped of the module). Declared here, the one place for C
+// linkage.
 void __cxa_pure_virtual(void);
+void abort_message(const char* format, ...) __attribute__((noreturn));
 
 #ifdef __cplusplus
 }

@@ -19,9 +19,13 @@ void __libcpp_verbose_abort(const char*, ...) { __builtin_trap(); }
 _LIBCPP_END_NAMESPACE_STD
 // The same for a pure virtual call (libc++abi's prints a message first), and for the global
 // allocation functions (replaceable, [new.delete]): out of memory traps instead of printing
-// "operator new failed" through stdio. libc++abi's type-info support still prints on its own
-// abort path, so stdio and its three imports stay (abi.h lists them).
-void __cxa_pure_virtual(void) { __builtin_trap(); }  // declared in abi.h
+// "operator new failed" through stdio. libc++abi's type-info support aborts through its internal
+// abort_message, which formats with vfprintf to stderr: defined here, the static link takes this
+// one and libc++abi's object (and with it printf and stdio, ~6 KB gzipped) is never pulled in. Not
+// a documented hook: if a libc++ update names it differently, stdio and its imports come back and
+// tests/wasm/abi.test.mjs (the module imports nothing) fails.
+void __cxa_pure_virtual(void) { __builtin_trap(); }         // declared in abi.h
+void abort_message(const char*, ...) { __builtin_trap(); }  // declared in abi.h
 void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   __builtin_trap();

@@ -66,34 +66,13 @@ function pooledRandom(poolSize = 4096) {
 
 export class WasmCore {
   // webCrypto: this host performs verify_signature and sign effects; off for Node tests of the ABI.
-  constructor(module, env, { log = (line) => console.error(line), now = () => Date.now(), random, webCrypto = false } = {}) {
+  constructor(module, env, { now = () => Date.now(), random, webCrypto = false } = {}) {
     this.webCrypto = webCrypto;
     this.poisoned = false;
     this.now = now;
     this.random = random ?? pooledRandom();
-    let pending = "";
-    const self = this;
-    // The WASI imports the module lists (wasm/abi.h): stdio only, for abort messages.
-    const wasi = {
-      fd_write(fd, iovs, iovsLen, nwrittenPtr) {
-        const view = new DataView(self.exports.memory.buffer);
-        let written = 0;
-        for (let i = 0; i < iovsLen; i++) {
-          const ptr = view.getUint32(iovs + i * 8, true);
-          const len = view.getUint32(iovs + i * 8 + 4, true);
-          pending += decoder.decode(new Uint8Array(self.exports.memory.buffer, ptr, len));
-          written += len;
-        }
-        view.setUint32(nwrittenPtr, written, true);
-        let nl;
-        while ((nl = pending.indexOf("\n")) >= 0) { log(pending.slice(0, nl)); pending = pending.slice(nl + 1); }
-        return 0;
-      },
-      fd_seek() { return 70; /* ESPIPE: stdio is not seekable */ },
-      fd_close() { return 0; },
-      proc_exit(code) { throw new WebAssembly.RuntimeError(`proc_exit(${code})`); },
-    };
-    this.instance = new WebAssembly.Instance(module, { wasi_snapshot_preview1: wasi });
+    // The module imports nothing (wasm/abi.h): no stdio, its abort paths trap.
+    this.instance = new WebAssembly.Instance(module, {});
     this.exports = this.instance.exports;
     this.exports._initialize();
     this.configured = false;

@@ -14,7 +14,11 @@ const header = readFileSync(join(root, "wasm", "abi.h"), "utf8");
 
 // The module's own lists, as the engine reads them (and as Debian's wabt prints them: both must agree).
 const compiled = new WebAssembly.Module(readFileSync(wasmPath));
+// A module without the section (the worker module imports nothing) lists none: wabt says
+// "Section not found" and exits 1.
 function objdump(name, pattern) {
+  const sections = execFileSync("wasm-objdump", ["-h", wasmPath], { encoding: "utf8" });
+  if (!new RegExp(`^\\s*${name} start=`, "m").test(sections)) return [];
   const out = execFileSync("wasm-objdump", ["-x", "-j", name, wasmPath], { encoding: "utf8" });
   return out.split("\n").map((l) => pattern.exec(l)?.[1]).filter(Boolean).sort();
 }
