@@ -1,20 +1,26 @@
 # WASI builds: the worker reactor and the wasmtime command.
 # Size first (-Oz, and clang's driver hands -Oz to wasm-opt after linking), speed where a request's
-# time goes: the per-request loops over bytes — the JSON reader and writer (nlohmann's lexer
-# inside), the worker ABI's frames, the KV layout's encoding — at -O2. The stage logic runs once
-# per request and at -O2 was mostly inlined std::string code: on 11-30 -Oz took the module from
-# ~125 to ~96 KB gzipped (SPEC: at most 100 KB) for a few percent of CPU (docs/benchmarks.md,
-# variants "mixed" and "O2+bearssl-O3"). wasm/worker_entry.cpp is -Oz too: its exports hand the
-# frames to frames.cpp (another file, not inlined) and hold no loop over bytes; -O2 there cost
-# ~1.3 KB gzipped (12-04). NDEBUG: no nlohmann invariant asserts per value.
+# time goes most: the JSON reader (nlohmann's lexer inside the SAX reader) at -O2. The stage logic
+# runs once per request and at -O2 was mostly inlined std::string code: on 11-30 -Oz took the
+# module from ~125 to ~96 KB gzipped (SPEC: at most 100 KB) for a few percent of CPU
+# (docs/benchmarks.md). On 12-04 the new modules (forward signing, problem details, rate-limit
+# fields, trace context, claims) brought it to ~115 KB: the JSON writer, the KV layout, the frames
+# and wasm/worker_entry.cpp went to -Oz as well, and most of BearSSL (below); the CPU gates of
+# tests/wasm/budgets.test.mjs hold the per-request cost. NDEBUG: no nlohmann invariant asserts.
 set(CMAKE_C_FLAGS_RELEASE "-Oz -DNDEBUG")
 set(CMAKE_CXX_FLAGS_RELEASE "-Oz -DNDEBUG")
 set_source_files_properties(
-  src/json_reader.cpp src/json_writer.cpp src/kv_layout.cpp wasm/frames.cpp
+  src/json_reader.cpp
   PROPERTIES COMPILE_OPTIONS "-O2")
-# BearSSL's P-256 and RSA arithmetic at -O3: ES256 verification ~1.7x faster than at -Oz
-# (docs/benchmarks.md, variant bearssl-O3). Comes after the -Oz above on the command line.
-target_compile_options(bearssl PRIVATE -O3)
+# BearSSL at -Oz but for SHA-256, which nearly every request does (the API key's or the token's
+# hash, the forward's Content-Digest), at -O3. In the worker, RS256/ES256 checks and
+# the forward's ECDSA signature run on WebCrypto: BearSSL's RSA and P-256 code there is the
+# fallback and the configure-time key checks, and at -O3 it cost ~4 KB gzipped the 100 KB budget
+# no longer had room for (12-04). The WASI command shares these objects: its ES256 verification is
+# ~1.7x slower than at -O3 (docs/benchmarks.md, variant bearssl-O3), a local testing tool's cost.
+set_source_files_properties(
+  ${BEARSSL_DIR}/src/hash/sha2small.c
+  TARGET_DIRECTORY bearssl PROPERTIES COMPILE_OPTIONS "-O3")
 target_compile_options(mb_flags INTERFACE -ffunction-sections -fdata-sections)
 
 
