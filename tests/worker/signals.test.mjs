@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { parseList } from "structured-headers";
-import { startWorker, readSeed, send, configVariant } from "./harness.mjs";
+import { startWorker, readSeed, send, configVariant, eventually } from "./harness.mjs";
 import { makeKeys, signJwt, claims } from "../jwt.mjs";
 
 const DEMO = "sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc";
@@ -164,5 +164,6 @@ test("with the binding: its policy, per-account bucket shared by two keys, and a
   assert.equal(failed.status, 503, failed.text);
   assert.equal(failed.json.error.code, 50303);
   assert.equal(failed.headers.get("retry-after"), "60");
-  assert.ok(bound.logs.some((l) => l.includes("rate limiter failed") && l.includes("closed")), "the failure is logged");
+  // wrangler relays the worker's log lines after the answer: wait for it (up to 5 s).
+  assert.ok(await eventually(() => bound.logs.some((l) => l.includes("rate limiter failed") && l.includes("closed"))), "the failure is logged");
 });
