@@ -1,5 +1,6 @@
-// The one ABI of the worker module (dist/worker/membership.wasm). The only file with
-// extern "C" and export_name attributes.
+// The one ABI of the worker module (dist/worker/membership.wasm). With wasm/wasi_http_abi.h (the
+// wasi:http component's canonical-ABI imports and export), the only files with extern "C" and
+// export_name attributes.
 //
 // Bytes cross as (pointer, length) in linear memory: the host allocates with mb_alloc, writes,
 // calls, and frees with mb_free. The request metadata, the outcomes and the steps are the flat
