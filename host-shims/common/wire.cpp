@@ -95,6 +95,7 @@ Json effect_to_json(const Effect& e) {
 
 Json log_to_json(const LogRecord& log) {
   Json j = Json::object();
+  j["level"] = "info";
   j["request_id"] = log.request_id;
   j["status"] = log.status;
   if (log.code) j["code"] = log.code;

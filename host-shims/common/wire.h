@@ -15,6 +15,7 @@ bool request_from_json(const Json& j, Request& out);
 // An effect as a log or a recording shows it. The Authorization header is redacted: no
 // credential is ever written down in clear.
 Json effect_to_json(const Effect& e);
+// A request's log line, as the worker writes it: {"level":"info","request_id":…}.
 Json log_to_json(const LogRecord& log);
 
 }  // namespace mb

@@ -32,6 +32,7 @@ for (const doc of scenarioFiles()) {
       for (const key of c.kv_exists ?? []) assert.ok(existsSync(join(kv, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
       const log = out.stderr.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
       assert.equal(log.status, c.expect.status, `${c.name}: log line`);
+      assert.equal(log.level, "info", `${c.name}: the log line has the worker's shape`);
       n++;
     }
     assert.equal(n, run.length);
