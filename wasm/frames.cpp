@@ -61,41 +61,64 @@ struct Reader {
   }
 };
 
-void put_u32(std::string& out, std::uint32_t v) {
-  char b[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16), static_cast<char>(v >> 24)};
-  out.append(b, 4);
+// Writing happens in two passes over the same code: first the sink only adds up the bytes, then
+// it copies them into a buffer sized once, so a frame costs one allocation and no append calls.
+struct Sink {
+  char* at = nullptr;  // null while measuring
+  std::size_t size = 0;
+  void u32(std::uint32_t v) {
+    size += 4;
+    if (!at) return;
+    at[0] = static_cast<char>(v);
+    at[1] = static_cast<char>(v >> 8);
+    at[2] = static_cast<char>(v >> 16);
+    at[3] = static_cast<char>(v >> 24);
+    at += 4;
+  }
+  void str(std::string_view s) {
+    u32(static_cast<std::uint32_t>(s.size()));
+    size += s.size();
+    if (!at || s.empty()) return;
+    std::memcpy(at, s.data(), s.size());
+    at += s.size();
+  }
+};
+
+// Runs `emit` once to measure, sizes `out` to the result, then again to write.
+template <class Emit>
+void write_frame(std::string& out, Emit&& emit) {
+  Sink w;
+  emit(w);
+  out.resize(w.size);
+  w = Sink{out.data()};
+  emit(w);
 }
 
-void put_str(std::string& out, std::string_view s) {
-  put_u32(out, static_cast<std::uint32_t>(s.size()));
-  out.append(s);
-}
-
-void put_headers(std::string& out, const Headers& h) {
-  put_u32(out, static_cast<std::uint32_t>(h.size()));
+void put_headers(Sink& out, const Headers& h) {
+  out.u32(static_cast<std::uint32_t>(h.size()));
   for (const auto& [name, value] : h) {
-    put_str(out, name);
-    put_str(out, value);
+    out.str(name);
+    out.str(value);
   }
 }
 
-void put_effect(std::string& out, const Effect& e) {
-  put_u32(out, e.id);
-  put_u32(out, static_cast<std::uint32_t>(e.kind));
-  put_str(out, e.store);
-  put_str(out, e.key);
-  put_str(out, e.value);
-  put_u32(out, e.ttl_seconds);
-  put_str(out, e.method);
-  put_str(out, e.url);
+void put_effect(Sink& out, const Effect& e) {
+  out.u32(e.id);
+  out.u32(static_cast<std::uint32_t>(e.kind));
+  out.str(e.store);
+  out.str(e.key);
+  out.str(e.value);
+  out.u32(e.ttl_seconds);
+  out.str(e.method);
+  out.str(e.url);
   put_headers(out, e.headers);
-  put_str(out, e.body);
-  put_u32(out, e.timeout_ms);
-  put_str(out, e.scope);
-  put_str(out, e.alg);
-  put_str(out, e.jwk);
-  put_str(out, e.signed_data);
-  put_str(out, e.signature);
+  out.str(e.body);
+  out.u32(e.timeout_ms);
+  out.str(e.scope);
+  out.str(e.alg);
+  out.str(e.jwk);
+  out.str(e.signed_data);
+  out.str(e.signature);
 }
 
 void read_effect(Reader& r, Effect& e) {
@@ -122,16 +145,6 @@ void read_effect(Reader& r, Effect& e) {
 void read_effects(Reader& r, std::vector<Effect>& out) {
   std::uint32_t n = r.count(kEffectBytes);
   for (std::uint32_t i = 0; r.ok && i < n; i++) read_effect(r, out.emplace_back());
-}
-
-std::size_t effects_size(const std::vector<Effect>& effects) {
-  std::size_t n = 4;
-  for (const Effect& e : effects) {
-    n += kEffectBytes + e.store.size() + e.key.size() + e.value.size() + e.method.size() + e.url.size() +
-         e.body.size() + e.scope.size() + e.alg.size() + e.jwk.size() + e.signed_data.size() + e.signature.size();
-    for (const auto& [k, v] : e.headers) n += kHeaderBytes + k.size() + v.size();
-  }
-  return n;
 }
 
 }  // namespace
@@ -177,57 +190,58 @@ bool read_outcomes(std::string_view bytes, std::vector<Outcome>& out) {
 }
 
 void write_step(const Step& s, std::string& out) {
-  out.clear();
-  std::size_t size = 32 + effects_size(s.effects) + effects_size(s.background) + s.response.body.size();
-  for (const auto& [k, v] : s.response.headers) size += kHeaderBytes + k.size() + v.size();
-  for (const std::string& n : s.notices) size += 4 + n.size();
-  out.reserve(size + 64 + s.log.request_id.size() + s.log.credential_id.size() + s.log.trace_id.size());
-  put_u32(out, s.done ? 1 : 0);
-  if (s.done) {
-    put_u32(out, static_cast<std::uint32_t>(s.response.status));
-    put_headers(out, s.response.headers);
-    put_str(out, s.response.body);
-    put_u32(out, static_cast<std::uint32_t>(s.background.size()));
-    for (const Effect& e : s.background) put_effect(out, e);
-    put_str(out, s.log.request_id);
-    put_u32(out, static_cast<std::uint32_t>(s.log.status));
-    put_u32(out, static_cast<std::uint32_t>(s.log.code));
-    put_str(out, s.log.credential_id);
-    put_str(out, s.log.mode);
-    put_str(out, s.log.route);
-    put_u32(out, s.log.replayed ? 1 : 0);
-    put_str(out, s.log.trace_id);
-  } else {
-    put_u32(out, static_cast<std::uint32_t>(s.effects.size()));
-    for (const Effect& e : s.effects) put_effect(out, e);
-  }
-  put_u32(out, static_cast<std::uint32_t>(s.notices.size()));
-  for (const std::string& n : s.notices) put_str(out, n);
+  write_frame(out, [&](Sink& w) {
+    w.u32(s.done ? 1 : 0);
+    if (s.done) {
+      w.u32(static_cast<std::uint32_t>(s.response.status));
+      put_headers(w, s.response.headers);
+      w.str(s.response.body);
+      w.u32(static_cast<std::uint32_t>(s.background.size()));
+      for (const Effect& e : s.background) put_effect(w, e);
+      w.str(s.log.request_id);
+      w.u32(static_cast<std::uint32_t>(s.log.status));
+      w.u32(static_cast<std::uint32_t>(s.log.code));
+      w.str(s.log.credential_id);
+      w.str(s.log.mode);
+      w.str(s.log.route);
+      w.u32(s.log.replayed ? 1 : 0);
+      w.str(s.log.trace_id);
+    } else {
+      w.u32(static_cast<std::uint32_t>(s.effects.size()));
+      for (const Effect& e : s.effects) put_effect(w, e);
+    }
+    w.u32(static_cast<std::uint32_t>(s.notices.size()));
+    for (const std::string& n : s.notices) w.str(n);
+  });
 }
 
 std::string write_request(const Request& req) {
   std::string out;
-  put_u32(out, req.body_truncated ? 1 : 0);
-  put_str(out, req.method);
-  put_str(out, req.target);
-  put_headers(out, req.headers);
+  write_frame(out, [&](Sink& w) {
+    w.u32(req.body_truncated ? 1 : 0);
+    w.str(req.method);
+    w.str(req.target);
+    put_headers(w, req.headers);
+  });
   return out;
 }
 
 std::string write_outcomes(const std::vector<Outcome>& outcomes) {
   std::string out;
-  put_u32(out, static_cast<std::uint32_t>(outcomes.size()));
-  for (const Outcome& o : outcomes) {
-    put_u32(out, o.id);
-    put_u32(out, (o.value ? 1u : 0u) | (o.allowed ? 2u : 0u) | (o.valid ? 4u : 0u) | (o.created ? 8u : 0u));
-    put_u32(out, static_cast<std::uint32_t>(o.status));
-    put_u32(out, static_cast<std::uint32_t>(o.failure));
-    put_str(out, o.detail);
-    put_str(out, o.value ? *o.value : std::string_view());
-    put_headers(out, o.headers);
-    put_str(out, o.body);
-    put_str(out, o.signature);
-  }
+  write_frame(out, [&](Sink& w) {
+    w.u32(static_cast<std::uint32_t>(outcomes.size()));
+    for (const Outcome& o : outcomes) {
+      w.u32(o.id);
+      w.u32((o.value ? 1u : 0u) | (o.allowed ? 2u : 0u) | (o.valid ? 4u : 0u) | (o.created ? 8u : 0u));
+      w.u32(static_cast<std::uint32_t>(o.status));
+      w.u32(static_cast<std::uint32_t>(o.failure));
+      w.str(o.detail);
+      w.str(o.value ? *o.value : std::string_view());
+      put_headers(w, o.headers);
+      w.str(o.body);
+      w.str(o.signature);
+    }
+  });
   return out;
 }
 
