@@ -7,7 +7,9 @@
 //   (502), origin silent past ORIGIN_TIMEOUT_MS (504);
 // - what the worker refuses is refused with the same statuses: more than 256 headers (431 from the
 //   core), a 10 MB body (413), a malformed request (400) and a header section over the server's
-//   limit (431), those two from the HTTP server in front of the component.
+//   limit (431), those two from the HTTP server in front of the component;
+// - FAULTS (with ALLOW_FAULT_INJECTION=true) as in the other hosts, and eight concurrent creates of
+//   one membership answered by one 201 and seven 200s.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -272,5 +274,50 @@ test("refused as the worker refuses them: >256 headers 431 (core), 10 MB body 41
   // Still serving after all that.
   const ok = await send(server.port, { target: demo, headers: key, body: Buffer.from('{"email":"after@example.com"}') });
   assert.equal(ok.status, 201, ok.text);
+  server.stop();
+});
+
+// A KV directory's files (one per key), to see that nothing was written.
+const listing = (dir) => readdirSync(dir).sort();
+
+test("FAULTS under jco serve, as in the other hosts: KV read failing 503 50301 with nothing written; KV write failing 503, nothing acknowledged", async () => {
+  const key = bearer("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc");
+  const faults = { ROUTING: "edge", ALLOW_FAULT_INJECTION: "true" };
+
+  const readsFail = kvDir(seed);
+  const before = listing(readsFail);
+  let server = await serve(readsFail, { ...faults, FAULTS: "kv_get:throw" });
+  const r = await send(server.port, { target: demo, headers: key, body: Buffer.from('{"email":"fault-read@example.com"}') });
+  assert.equal(r.status, 503, r.text);
+  assert.equal(r.json.error.code, 50301);
+  checkOpenApi("POST", demo, r);
+  assert.deepEqual(listing(readsFail), before, "nothing written after a failed read");
+  server.stop();
+
+  const writesFail = kvDir(seed);
+  server = await serve(writesFail, { ...faults, FAULTS: "kv_put:throw" });
+  const w = await send(server.port, { target: demo, headers: key, body: Buffer.from('{"email":"fault-write@example.com"}') });
+  assert.equal(w.status, 503, w.text);
+  assert.equal(w.json.error.code, 50301);
+  assert.deepEqual(listing(writesFail), before, "a create whose write failed is neither acknowledged nor stored");
+  server.stop();
+
+  // Injection stays off unless ALLOW_FAULT_INJECTION=true: FAULTS alone changes nothing.
+  const off = kvDir(seed);
+  server = await serve(off, { ROUTING: "edge", FAULTS: "kv_get:throw" });
+  const ok = await send(server.port, { target: demo, headers: key, body: Buffer.from('{"email":"fault-off@example.com"}') });
+  assert.equal(ok.status, 201, ok.text);
+  server.stop();
+});
+
+test("concurrent creates under jco serve: eight at once for one email make one membership (one 201, seven 200 with its id)", async () => {
+  const dir = kvDir(seed);
+  const server = await serve(dir, { ROUTING: "edge" });
+  const key = bearer("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc");
+  const body = Buffer.from('{"email":"race@example.com","permissions":["read"]}');
+  const answers = await Promise.all(Array.from({ length: 8 }, () => send(server.port, { target: demo, headers: key, body })));
+  const statuses = answers.map((a) => a.status).sort();
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 201], answers.map((a) => a.text).join("\n"));
+  assert.equal(new Set(answers.map((a) => a.json.data.id)).size, 1, "every answer names the same membership");
   server.stop();
 });
