@@ -93,6 +93,44 @@ Json effect_to_json(const Effect& e) {
   return j;
 }
 
+std::string effect_line(const Effect& e) {
+  std::string line(kind_name(e.kind));
+  switch (e.kind) {
+    case EffectKind::kv_get:
+    case EffectKind::kv_put:
+    case EffectKind::kv_put_if_absent:
+    case EffectKind::kv_claim:
+    case EffectKind::kv_release:
+      return line + " " + e.store + " " + e.key;
+    case EffectKind::fetch:
+      return line + " " + e.method + " " + e.url;
+    case EffectKind::rate_limit:
+      return line + " " + e.key;
+    case EffectKind::verify_signature:
+    case EffectKind::sign:
+      return line + " " + e.alg;
+  }
+  return line;
+}
+
+Outcome outcome_from_recording(const Json& j) {
+  Outcome o;
+  if (!j.is_object()) {
+    o.failure = Failure::failed;
+    o.detail = "recording is not a JSON object";
+    return o;
+  }
+  if (const std::string* err = str(j, "error")) {
+    o.failure = *err == "timeout" ? Failure::timeout : *err == "refused" ? Failure::refused : Failure::failed;
+    o.detail = "recorded " + *err;
+    return o;
+  }
+  auto status = j.find("status");
+  o.status = status != j.end() && status->is_number_integer() ? static_cast<int>(status->get<std::int64_t>()) : 200;
+  if (auto body = j.find("body"); body != j.end()) o.body = body->is_string() ? body->get<std::string>() : dump(*body);
+  return o;
+}
+
 Json log_to_json(const LogRecord& log) {
   Json j = Json::object();
   j["level"] = "info";

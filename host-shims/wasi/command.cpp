@@ -32,7 +32,8 @@ constexpr const char* kUsage =
     "  reads one HTTP/1.1 request on stdin and writes the response on stdout;\n"
     "  --ndjson: one JSON request per line ({\"method\",\"target\",\"headers\",\"body\"}), one response per line.\n"
     "  configuration comes from the environment (ROUTING, ORIGIN_URL, JWT_*, ... as in wrangler.toml).\n"
-    "  tests may fix time and randomness: MB_FIXED_NOW_MS, MB_FIXED_RANDOM_SEED.\n";
+    "  tests may fix time and randomness: MB_FIXED_NOW_MS, MB_FIXED_RANDOM_SEED;\n"
+    "  MB_TRACE_EFFECTS=1 adds each request's effect trace to the log on stderr.\n";
 
 std::string read_stdin(std::size_t limit) {
   std::string out;
@@ -193,6 +194,7 @@ int run_command(int argc, char** argv) {
   Vars vars = settings_from_environment();
   HostOptions from_env = host_options(vars);
   inv.options.faults = from_env.faults;  // --kv and --origin win over MB_KV_DIR and MB_ORIGIN_DIR
+  inv.options.trace_effects = from_env.trace_effects;
   if (!inv.kv_dir_given) inv.options.kv_dir = from_env.kv_dir;
   if (!inv.origin_dir_given) inv.options.origin_dir = from_env.origin_dir;
   Engine engine(vars);

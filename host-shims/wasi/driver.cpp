@@ -21,6 +21,18 @@ Driver::Driver(Engine& engine, HostOptions options, std::function<std::int64_t()
       random_bytes_(std::move(random_bytes)) {}
 
 namespace {
+// MB_TRACE_EFFECTS: {"level":"debug","request_id":...,"effects":{"rounds":[[line,...],...],"background":[...]}}
+std::string trace_line(const std::string& request_id, Json rounds, Json background) {
+  Json effects = Json::object();
+  effects["rounds"] = std::move(rounds);
+  effects["background"] = std::move(background);
+  Json line = Json::object();
+  line["level"] = "debug";
+  line["request_id"] = request_id;
+  line["effects"] = std::move(effects);
+  return dump(line) + "\n";
+}
+
 Outcome failed(std::uint32_t id, Failure f, std::string detail) {
   Outcome o;
   o.id = id;
@@ -87,20 +99,9 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
         return failed(e.id, Failure::refused, "no recorded answer");
       }
       std::optional<Json> j = parse_json(*rec.value);
-      if (!j || !j->is_object()) return failed(e.id, Failure::failed, "recording is not a JSON object");
-      if (auto err = j->find("error"); err != j->end() && err->is_string())
-        return failed(e.id,
-                      *err == "timeout"   ? Failure::timeout
-                      : *err == "refused" ? Failure::refused
-                                          : Failure::failed,
-                      "recorded " + err->get<std::string>());
-      Outcome o;
+      Outcome o = outcome_from_recording(j.value_or(Json()));
       o.id = e.id;
-      auto status = j->find("status");
-      o.status =
-          status != j->end() && status->is_number_integer() ? static_cast<int>(status->get<std::int64_t>()) : 200;
-      if (auto body = j->find("body"); body != j->end())
-        o.body = body->is_string() ? body->get<std::string>() : dump(*body);
+      if (!o.ok()) return o;
       // Keep what was sent (credentials redacted), so a test can check the forward.
       if (FILE* f = std::fopen((options_.origin_dir + "/requests.ndjson").c_str(), "ab")) {
         std::string line = dump(effect_to_json(e)) + "\n";
@@ -109,8 +110,14 @@ Outcome Driver::perform(const Effect& e, std::vector<std::string>& notes) {
       }
       return o;
     }
-    case EffectKind::rate_limit:  // asked only under rate_limit:throw: the core's own token bucket applies
-      return failed(e.id, Failure::failed, "injected fault rate_limit:throw");
+    case EffectKind::rate_limit: {  // asked only under a rate_limit fault: else the core's own token bucket applies
+      if (faults.count("rate_limit:throw") || !faults.count("rate_limit:deny"))
+        return failed(e.id, Failure::failed, "injected fault rate_limit:throw");
+      Outcome o;  // rate_limit:deny: the limiter says no
+      o.id = e.id;
+      o.allowed = false;
+      return o;
+    }
     case EffectKind::verify_signature:  // never asked: this host has no WebCrypto (BearSSL in the core)
     case EffectKind::sign: {
       Outcome o = failed(e.id, Failure::failed, "not available in the WASI host");
@@ -125,7 +132,10 @@ Response Driver::handle(Request req, std::string& log) {
   std::int64_t start = now_ms_();
   Exchange exchange(engine_);
   std::vector<std::string> notes;
+  Json rounds = Json::array();  // the effect trace, for MB_TRACE_EFFECTS
   auto perform_batch = [&](const std::vector<Effect>& batch) {
+    Json& round = rounds.emplace_back(Json::array());
+    for (const Effect& e : batch) round.push_back(effect_line(e));
     std::vector<Outcome> outcomes;
     for (const Effect& e : batch) outcomes.push_back(perform(e, notes));
     return outcomes;
@@ -133,7 +143,9 @@ Response Driver::handle(Request req, std::string& log) {
   DriveStats stats;
   Step step = drive(exchange, std::move(req), {start, random_bytes_()}, perform_batch, now_ms_, &stats);
   for (auto& n : step.notices) notes.push_back(std::move(n));
+  Json background = Json::array();
   for (const Effect& e : step.background) {
+    background.push_back(effect_line(e));
     Outcome o = perform(e, notes);
     if (!o.ok()) notes.push_back("background " + std::string(kind_name(e.kind)) + " failed: " + o.detail);
   }
@@ -153,6 +165,8 @@ Response Driver::handle(Request req, std::string& log) {
     nj["message"] = n;
     log += dump(nj) + "\n";
   }
+  // The effect trace goes before the request line, which stays the last one.
+  if (options_.trace_effects) log += trace_line(step.log.request_id, std::move(rounds), std::move(background));
   if (info) log += dump(line) + "\n";
   return step.response;
 }

@@ -1,7 +1,7 @@
 // The WASI hosts' effect executor: KV from files; fetch through the host's own fetcher (the
 // wasi:http component's outgoing requests) or, without one (the command: preview1 has no
 // sockets), from recorded origin answers. Fault injection (FAULTS, with ALLOW_FAULT_INJECTION=true)
-// is performed here, never in the core.
+// is performed here, never in the core; so is the effect trace the scenario tests compare.
 #pragma once
 #include <functional>
 #include <set>
@@ -16,6 +16,9 @@ struct HostOptions {
   std::string kv_dir = "/kv";
   std::string origin_dir = "/origin";  // recorded origin answers; absent: origin-bound requests get 502
   std::set<std::string> faults;        // FAULTS, when ALLOW_FAULT_INJECTION=true
+  // MB_TRACE_EFFECTS=1 (tests): each request's effect trace, rounds and background, as a "debug"
+  // line on the log before the request line (whatever LOG_LEVEL says).
+  bool trace_effects = false;
   // Performs a fetch effect for real (the wasi:http component); unset: recordings in origin_dir.
   std::function<Outcome(const Effect&)> fetch;
 };

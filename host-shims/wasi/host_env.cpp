@@ -25,9 +25,10 @@ Vars settings_from_environment() {
   vars["HOST_WRITE_AUTHORITY"] = "1";
   vars.erase("HOST_WEBCRYPTO");
   vars.erase("HOST_RATE_LIMITER_PERIOD");
-  // rate_limit:throw gives the core a limiter to ask (this host has none of its own), one that
-  // always fails.
-  if (host_options(vars).faults.count("rate_limit:throw")) vars["HOST_RATE_LIMITER_PERIOD"] = "60";
+  // rate_limit:throw or rate_limit:deny gives the core a limiter to ask (this host has none of its
+  // own), one that always fails or always says no.
+  const std::set<std::string> faults = host_options(vars).faults;
+  if (faults.count("rate_limit:throw") || faults.count("rate_limit:deny")) vars["HOST_RATE_LIMITER_PERIOD"] = "60";
   return vars;
 }
 
@@ -39,6 +40,8 @@ HostOptions host_options(const Vars& vars) {
   auto faults = vars.find("FAULTS");
   if (allow != vars.end() && trim(allow->second) == "true" && faults != vars.end())
     options.faults = parse_faults(faults->second);
+  auto trace = vars.find("MB_TRACE_EFFECTS");
+  options.trace_effects = trace != vars.end() && trim(trace->second) == "1";
   return options;
 }
 

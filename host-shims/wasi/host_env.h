@@ -12,12 +12,12 @@ namespace mb::wasi {
 
 // The process environment as settings, with this host's facts, never an operator's: the KV
 // directory is a write authority (exclusive file creates), and there is no WebCrypto here (BearSSL
-// in the core verifies), and no rate limiter (unless the rate_limit:throw fault gives it one that
-// always fails).
+// in the core verifies), and no rate limiter (unless the rate_limit:throw or rate_limit:deny fault
+// gives it one that always fails or always says no).
 Vars settings_from_environment();
 
-// MB_KV_DIR and MB_ORIGIN_DIR over the defaults, and FAULTS when ALLOW_FAULT_INJECTION=true (fault
-// injection is the host's: the core never sees it).
+// MB_KV_DIR and MB_ORIGIN_DIR over the defaults, FAULTS when ALLOW_FAULT_INJECTION=true (fault
+// injection is the host's: the core never sees it), and MB_TRACE_EFFECTS=1 (the effect trace).
 HostOptions host_options(const Vars& vars);
 
 // Time and randomness come from the host; tests pin them for byte-equal runs with

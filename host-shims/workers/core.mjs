@@ -49,6 +49,15 @@ export function requestIdFor(headers, random) {
 // to the store.
 export const isKvCall = (effect) => effect.op.startsWith("kv_");
 
+// An effect as one line of an effect trace (the twin of effect_line in host-shims/common/wire.h):
+// what it asks of which store or URL, never a value, header or key material.
+export function effectLine(e) {
+  if (e.op.startsWith("kv_")) return `${e.op} ${e.store} ${e.key}`;
+  if (e.op === "fetch") return `fetch ${e.method} ${e.url}`;
+  if (e.op === "verify_signature" || e.op === "sign") return `${e.op} ${e.alg}`;
+  return `${e.op} ${e.key ?? ""}`;
+}
+
 // Why an effect failed, as the core's Failure enum (src/effects.h) numbers it.
 export const Failure = Object.freeze({ none: 0, timeout: 1, refused: 2, failed: 3, missing: 4 });
 

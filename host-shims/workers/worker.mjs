@@ -2,7 +2,7 @@
 // performs the effects it asks for (KV, fetch, rate limit, signatures on WebCrypto). All
 // decisions are the core's; fault injection for tests (ALLOW_FAULT_INJECTION) is this host's alone.
 import wasmModule from "../../dist/worker/membership.wasm";
-import { WasmCore, Failure, hostError, requestIdFor } from "./core.mjs";
+import { WasmCore, Failure, hostError, requestIdFor, effectLine } from "./core.mjs";
 import { verifySignature, sign } from "./signatures.mjs";
 
 // The Durable Object class of the ACCOUNT_STORE binding (wrangler.toml), exported from the main module.
@@ -186,6 +186,17 @@ function faultsFor(env, request) {
   return faults;
 }
 
+// The effect trace of this request, when a test asks for it (X-Debug-Effects: 1, honoured only
+// with ALLOW_FAULT_INJECTION=true, like X-Debug-Fault): the scenario tests compare it across hosts.
+function effectTrace(env, request) {
+  if (env.ALLOW_FAULT_INJECTION !== "true" || request.headers.get("x-debug-effects") !== "1") return null;
+  return { rounds: [], background: [] };
+}
+
+// The trace as an ASCII header value (JSON, any other character escaped).
+const traceHeader = (trace) =>
+  JSON.stringify(trace).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
 const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 };
 let minLevel = LEVELS.info;
 
@@ -198,6 +209,7 @@ async function handle(request, env, ctx) {
   const started = Date.now();
   minLevel = LEVELS[env.LOG_LEVEL] ?? LEVELS.info;
   const faults = faultsFor(env, request);
+  const trace = effectTrace(env, request);
   let instance = currentCore(env);
   const { bytes, truncated } = await readBody(request, instance.maxBodyBytes());
   const meta = { method: request.method, target: targetOf(request.url), headers: [...request.headers], body_truncated: truncated };
@@ -208,7 +220,9 @@ async function handle(request, env, ctx) {
         trapNextPending = false;
         instance.trap();
       }
+      if (trace) trace.rounds = [];  // a retry on a fresh instance starts over
       const step = await instance.drive(meta, bytes, async (effects) => {
+        trace?.rounds.push(effects.map(effectLine));
         const outcomes = await Promise.all(effects.map((e) => perform(e, env, faults, ctx)));
         if (instance.poisoned) throw new InstancePoisoned();
         return outcomes;
@@ -218,11 +232,12 @@ async function handle(request, env, ctx) {
           for (const o of outs) if (o.failure) log({ level: "warn", request_id: step.log.request_id, message: `background write failed: ${o.detail}` });
         }));
       }
+      if (trace) trace.background = step.background.map(effectLine);
       for (const message of step.notices) log({ level: "warn", request_id: step.log.request_id, message });
       log({ level: "info", ...step.log, rounds: step.rounds, kv_calls: step.kvCalls, duration_ms: Date.now() - started });
       return new Response(step.status === 204 || request.method === "HEAD" ? null : step.bodyBytes, {
         status: step.status,
-        headers: step.headers,
+        headers: trace ? [...step.headers, ["X-Debug-Effects", traceHeader(trace)]] : step.headers,
       });
     } catch (err) {
       // Another request trapped the instance while this one waited: start over on a fresh one.

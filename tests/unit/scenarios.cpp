@@ -1,7 +1,9 @@
-// Replays tests/scenarios/*.json through the core with the in-memory host.
+// Replays tests/scenarios/*.json through the core with the in-memory host: answers, KV records,
+// scripted outcomes (faults, the origin's answer) and the expected effect trace.
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <memory>
 
 #include "envelope.h"
 #include "memory_host.h"
@@ -68,6 +70,96 @@ void check_case(const Json& c, const Response& r) {
       CHECK(header_value(r, it.key()).rfind(*it.value().get_ptr<const std::string*>(), 0) == 0);
 }
 
+const std::string& text(const Json& j) { return *j.get_ptr<const std::string*>(); }
+
+// The case's scripted faults (outcomes.faults): names of docs/configuration.md's FAULTS.
+std::set<std::string> case_faults(const Json& c) {
+  std::set<std::string> out;
+  if (c.contains("outcomes") && c["outcomes"].contains("faults"))
+    for (const Json& f : c["outcomes"]["faults"]) out.insert(text(f));
+  return out;
+}
+
+// This host's facts, as the WASI command has them: a write authority (the map), and a rate
+// limiter to ask only when a rate_limit fault scripts one.
+Vars host_vars(const Json& doc_vars, const std::set<std::string>& faults) {
+  Vars vars = testing::vars_from_json(doc_vars);
+  vars["HOST_WRITE_AUTHORITY"] = "1";
+  if (faults.count("rate_limit:throw") || faults.count("rate_limit:deny")) vars["HOST_RATE_LIMITER_PERIOD"] = "60";
+  return vars;
+}
+
+// An effect line as scenario files write it: an API key's hash shown as sha256(<the key>) when the
+// key is one of `tokens`.
+std::string readable(std::string line, const std::vector<std::string>& tokens) {
+  std::size_t at = line.find(" apikey:");
+  if (at == std::string::npos) return line;
+  for (const std::string& t : tokens)
+    if (line.compare(at + 8, std::string::npos, sha256_hex(t)) == 0)
+      return line.substr(0, at + 8) + "sha256(" + t + ")";
+  return line;
+}
+
+// The keys a trace may name: the seed's, and the request's own bearer credential.
+std::vector<std::string> known_tokens(const Json& seed, const Json& request) {
+  std::vector<std::string> out;
+  for (auto it = seed["api_keys"].begin(); it != seed["api_keys"].end(); ++it) out.push_back(it.key());
+  if (request.contains("headers"))
+    for (auto it = request["headers"].begin(); it != request["headers"].end(); ++it)
+      if (iequals(it.key(), "authorization") && it.value().is_string() && text(it.value()).rfind("Bearer ", 0) == 0)
+        out.push_back(text(it.value()).substr(7));
+  return out;
+}
+
+void check_effects(const Json& c, const native::MemoryHost& host, const std::vector<std::string>& tokens) {
+  Json got = Json::object();
+  got["rounds"] = Json::array();
+  for (const auto& round : host.rounds) {
+    Json& lines = got["rounds"].emplace_back(Json::array());
+    for (const Effect& e : round) lines.push_back(readable(effect_line(e), tokens));
+  }
+  got["background"] = Json::array();
+  for (const Effect& e : host.background) got["background"].push_back(readable(effect_line(e), tokens));
+  Json want = c["effects"];
+  if (!want.contains("background")) want["background"] = Json::array();
+  CHECK_MESSAGE(dump(got) == dump(want), "effects of " << text(c["name"]) << "\n got: " << dump(got));
+}
+
+// Runs one case with its scripted outcomes and checks everything it expects.
+void replay(const Json& doc, const Json& c, const Json& seed, native::MemoryHost& host,
+            std::map<bool, std::unique_ptr<Engine>>& engines) {
+  std::set<std::string> faults = case_faults(c);
+  if (!faults.empty())  // the other hosts honour faults only then
+    CHECK_MESSAGE(doc["vars"].value("ALLOW_FAULT_INJECTION", std::string()) == "true",
+                  "faults without ALLOW_FAULT_INJECTION=true: " << text(c["name"]));
+  Vars vars = host_vars(doc["vars"], faults);
+  auto& engine = engines[vars.count("HOST_RATE_LIMITER_PERIOD") > 0];
+  if (!engine) engine = std::make_unique<Engine>(vars);
+  host.faults = faults;
+  host.fetch = nullptr;  // no scripted origin: refused, as the WASI command without a recording
+  if (c.contains("outcomes") && c["outcomes"].contains("origin"))
+    host.fetch = [answer = outcome_from_recording(c["outcomes"]["origin"])](const Effect&) { return answer; };
+  Response r = host.run(*engine, testing::scenario_request(c["request"]));
+  check_case(c, r);
+  if (c.contains("kv_exists"))
+    for (const Json& k : c["kv_exists"]) {
+      const std::string& key = text(k);
+      std::string store = key.substr(key.find(':') + 1, 4);
+      CHECK_MESSAGE(host.get(store, testing::layout_key(key)) != nullptr, "missing KV record " << key);
+    }
+  if (c.contains("effects")) check_effects(c, host, known_tokens(seed, c["request"]));
+}
+
+// A case's hosts (its own list, else its file's): a list comes only with a reason.
+bool for_native(const Json& doc, const Json& c) {
+  const Json& where = c.contains("hosts") ? c : doc;
+  if (!where.contains("hosts")) return true;
+  CHECK_MESSAGE(where.contains("hosts_reason"), "hosts without hosts_reason: " << c["name"]);
+  for (const Json& h : where["hosts"])
+    if (h == "native") return true;
+  return false;
+}
+
 }  // namespace
 
 TEST_SUITE("scenario") {
@@ -82,33 +174,22 @@ TEST_SUITE("scenario") {
         files.push_back(entry.path());
     std::sort(files.begin(), files.end());
     REQUIRE(files.size() >= 2);
-    int replayed = 0;
+    int replayed = 0, traced = 0;
     for (const fs::path& file : files) {
       Json doc = testing::read_json(file.string());
       REQUIRE_MESSAGE(doc.is_object(), file.string());
       native::MemoryHost host;
       for (const auto& s : testing::seed_entries(seed)) host.seed(s.store, s.key, s.value);
-      Engine engine(testing::vars_from_json(doc["vars"]));
+      std::map<bool, std::unique_ptr<Engine>> engines;  // by "has a rate limiter"
       for (const Json& c : doc["cases"]) {
-        if (c.contains("hosts")) {
-          // A case leaves some hosts out only with a reason: nothing is skipped silently.
-          CHECK_MESSAGE(c.contains("hosts_reason"), "case lists hosts without hosts_reason: " << c["name"]);
-          bool mine = false;
-          for (const Json& h : c["hosts"]) mine = mine || h == "native";
-          if (!mine) continue;
-        }
-        Response r = host.run(engine, testing::scenario_request(c["request"]));
-        check_case(c, r);
-        if (c.contains("kv_exists"))
-          for (const Json& k : c["kv_exists"]) {
-            const std::string& key = *k.get_ptr<const std::string*>();
-            std::string store = key.substr(key.find(':') + 1, 4);
-            CHECK_MESSAGE(host.get(store, testing::layout_key(key)) != nullptr, "missing KV record " << key);
-          }
+        if (!for_native(doc, c)) continue;
+        replay(doc, c, seed, host, engines);
         ++replayed;
+        traced += c.contains("effects");
       }
     }
-    MESSAGE("replayed " << replayed << " scenario cases");
+    MESSAGE("replayed " << replayed << " scenario cases, " << traced << " with their effect trace");
     CHECK(replayed >= 80);
+    CHECK(traced >= 10);
   }
 }

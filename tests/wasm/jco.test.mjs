@@ -18,8 +18,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, rawRequest, parseResponse, checkAnswers, seedKvDir, encodeKey, cliPath, tempDir, root } from "./wasi_runner.mjs";
-import { scenarioFiles, casesFor, forHost, checkCase } from "../scenarios.mjs";
+import { runCli, rawRequest, parseResponse, checkAnswers, seedKvDir, encodeKey, cliPath, tempDir, root, originDirFor } from "./wasi_runner.mjs";
+import { scenarioFiles, casesFor, forHost, checkCase, checkEffects, wasiCaseEnv } from "../scenarios.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
 
@@ -111,32 +111,36 @@ for (const doc of scenarioFiles()) {
     for (const d of Object.values(kv)) seedKvDir(d, seed);
     const { run, skipped } = casesFor(doc, "wasi");
     for (const c of skipped) t.diagnostic(`not for this host: ${c.name} (${c.hosts_reason})`);
-    const env = { ...doc.vars, ...FIXED };
-    let n = 0, nativeCompared = 0, jcoMs = 0;
+    let n = 0, nativeCompared = 0, jcoMs = 0, traced = 0;
     for (const c of run) {
       const input = rawRequest(c.request);
+      const env = { ...wasiCaseEnv(doc, c), ...FIXED };
+      const origin = { jco: originDirFor(c), wasi: originDirFor(c), native: originDirFor(c) };
       const t0 = Date.now();
-      const out = runJco(input, { env, kvDir: kv.jco });
+      const out = runJco(input, { env, kvDir: kv.jco, originDir: origin.jco });
       jcoMs += Date.now() - t0;
       assert.equal(out.exitCode, 0, `${c.name}: exit ${out.exitCode} ${out.stderr}`);
       checkCase(c, parseResponse(out.stdout));
       for (const key of c.kv_exists ?? []) assert.ok(existsSync(join(kv.jco, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
-      const log = out.stderr.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
-      assert.equal(log.status, c.expect.status, `${c.name}: log line`);
+      const lines = out.stderr.trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(lines.at(-1).status, c.expect.status, `${c.name}: log line`);
+      traced += checkEffects(c, lines.find((l) => l.effects)?.effects);
 
-      const wasi = await runCli(input, { env, kvDir: kv.wasi });
+      const wasi = await runCli(input, { env, kvDir: kv.wasi, originDir: origin.wasi });
       assert.equal(out.stdout.toString("latin1"), wasi.stdout.toString("latin1"), `${c.name}: jco and node:wasi differ`);
       if (hasNative && forHost(c, "native")) {
-        const native = execFileSync(nativeCli, ["--kv", kv.native], { input, env: childEnv(env), stdio: ["pipe", "pipe", "ignore"] });
+        const originArgs = origin.native ? ["--origin", origin.native] : [];
+        const native = execFileSync(nativeCli, ["--kv", kv.native, ...originArgs], { input, env: childEnv(env), stdio: ["pipe", "pipe", "ignore"] });
         assert.equal(out.stdout.toString("latin1"), native.toString("latin1"), `${c.name}: jco and native differ`);
         nativeCompared++;
       }
+      for (const d of Object.values(origin)) if (d) rmSync(d, { recursive: true, force: true });
       n++;
     }
     assert.equal(n, run.length);
     assert.deepEqual(readdirSync(kv.jco).sort(), readdirSync(kv.wasi).sort(), "the jco and node:wasi stores differ");
     if (nativeCompared === n) assert.deepEqual(readdirSync(kv.jco).sort(), readdirSync(kv.native).sort(), "the jco and native stores differ");
-    t.diagnostic(`${n} cases, ${nativeCompared} also against native; jco ${Math.round(jcoMs / n)} ms a case`);
+    t.diagnostic(`${n} cases (${traced} with their effect trace), ${nativeCompared} also against native; jco ${Math.round(jcoMs / n)} ms a case`);
     for (const d of Object.values(kv)) rmSync(d, { recursive: true, force: true });
   });
 }

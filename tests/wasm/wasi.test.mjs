@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, cpSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, rawRequest, parseResponse, seedKvDir, encodeKey, tempDir, root } from "./wasi_runner.mjs";
-import { scenarioFiles, forHost, casesFor, checkCase } from "../scenarios.mjs";
+import { runCli, rawRequest, parseResponse, seedKvDir, encodeKey, tempDir, root, originDirFor } from "./wasi_runner.mjs";
+import { scenarioFiles, forHost, casesFor, checkCase, checkEffects, wasiCaseEnv } from "../scenarios.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
 import { generateKeyPairSync } from "node:crypto";
@@ -22,21 +22,24 @@ for (const doc of scenarioFiles()) {
   test(`scenarios ${doc.file} through the WASI command`, async (t) => {
     const kv = tempDir();
     seedKvDir(kv, seed);
-    let n = 0;
+    let n = 0, traced = 0;
     const { run, skipped } = casesFor(doc, "wasi");
     for (const c of skipped) t.diagnostic(`not for this host: ${c.name} (${c.hosts_reason})`);
     for (const c of run) {
-      const out = await runCli(rawRequest(c.request), { env: doc.vars, kvDir: kv });
+      const originDir = originDirFor(c);
+      const out = await runCli(rawRequest(c.request), { env: wasiCaseEnv(doc, c), kvDir: kv, originDir });
+      if (originDir) rmSync(originDir, { recursive: true, force: true });
       assert.equal(out.exitCode, 0, `${c.name}: exit ${out.exitCode} ${out.stderr}`);
       checkCase(c, parseResponse(out.stdout));
       for (const key of c.kv_exists ?? []) assert.ok(existsSync(join(kv, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
-      const log = out.stderr.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
-      assert.equal(log.status, c.expect.status, `${c.name}: log line`);
-      assert.equal(log.level, "info", `${c.name}: the log line has the worker's shape`);
+      const lines = out.stderr.trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(lines.at(-1).status, c.expect.status, `${c.name}: log line`);
+      assert.equal(lines.at(-1).level, "info", `${c.name}: the log line has the worker's shape`);
+      traced += checkEffects(c, lines.find((l) => l.effects)?.effects);
       n++;
     }
     assert.equal(n, run.length);
-    t.diagnostic(`${n} cases`);
+    t.diagnostic(`${n} cases, ${traced} with their effect trace`);
     rmSync(kv, { recursive: true, force: true });
   });
 }
@@ -49,9 +52,12 @@ test("responses are byte-equal to the native build for the same inputs", { skip:
   for (const doc of scenarioFiles()) {
     for (const c of doc.cases.filter((c) => forHost(c, "wasi") && forHost(c, "native"))) {
       const input = rawRequest(c.request);
-      const env = { ...doc.vars, ...FIXED };
-      const wasm = await runCli(input, { env, kvDir: wasmKv });
-      const native = execFileSync(nativeCli, ["--kv", nativeKv], { input, env: { ...env, PATH: process.env.PATH } });
+      const env = { ...wasiCaseEnv(doc, c), ...FIXED };
+      const originDir = originDirFor(c);
+      const wasm = await runCli(input, { env, kvDir: wasmKv, originDir });
+      const native = execFileSync(nativeCli, ["--kv", nativeKv, ...(originDir ? ["--origin", originDir] : [])],
+        { input, env: { ...env, PATH: process.env.PATH }, stdio: ["pipe", "pipe", "ignore"] });
+      if (originDir) rmSync(originDir, { recursive: true, force: true });
       assert.equal(wasm.stdout.toString("latin1"), native.toString("latin1"), c.name);
       compared++;
     }

@@ -7,6 +7,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeKey, seedKvDir } from "../../host-shims/wasi/kv_files.mjs";
 import { assertAnswer } from "../openapi.mjs";
+import { scriptedOrigin } from "../scenarios.mjs";
 
 export { encodeKey, seedKvDir };
 
@@ -90,3 +91,12 @@ export function parseResponse(buf) {
 }
 
 export function tempDir(prefix = "mb-kv-") { return mkdtempSync(join(tmpdir(), prefix)); }
+
+// A scenario case's scripted origin answer as this host's origin recording (default.json) in a
+// fresh directory; null without one (a forward is then refused, as natively).
+export function originDirFor(c) {
+  if (!scriptedOrigin(c)) return null;
+  const dir = tempDir("mb-origin-");
+  writeFileSync(join(dir, "default.json"), JSON.stringify(scriptedOrigin(c)));
+  return dir;
+}
