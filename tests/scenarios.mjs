@@ -37,6 +37,9 @@ export function casesFor(doc, host) {
 export const caseFaults = (c) => c.outcomes?.faults ?? [];
 // outcomes.origin: the origin's answer, as a WASI origin recording ({status, body} or {error}).
 export const scriptedOrigin = (c) => c.outcomes?.origin ?? null;
+// outcomes.records: what the store's reads answer from this case on, in seed.json's "records"
+// form (readable key -> record, or its text when it must not be JSON); each host stores them first.
+export const scriptedRecords = (c) => (c.outcomes?.records ? { records: c.outcomes.records } : null);
 
 // The environment of the WASI command for one case: the file's settings, the case's faults, and
 // the effect trace on stderr.

@@ -25,10 +25,10 @@ struct MemoryHost {
   std::int64_t now_ms = 1795835220000;  // 2026-11-28T03:07:00Z
   std::uint64_t random_counter = 0;
   // Faults by the names of docs/configuration.md (kv_get:throw, kv_get:stale, kv_put:throw for puts and
-  // puts-if-absent, fetch:throw, rate_limit:throw), plus some for effects only this host can script:
-  // rate_limit:deny (the binding says no), verify_signature:throw, sign:throw (the signer fails),
-  // kv_claim:throw and kv_release:throw (the claim or the release alone fails; in the worker
-  // kv_put:throw fails those too).
+  // puts-if-absent, fetch:throw, rate_limit:throw, rate_limit:deny: the limiter says no, as in the
+  // WASI command), plus some for effects only this host can script: verify_signature:throw,
+  // sign:throw (the signer fails), kv_claim:throw and kv_release:throw (the claim or the release
+  // alone fails; in the worker kv_put:throw fails those too).
   std::set<std::string> faults;
   std::function<Outcome(const Effect&)> fetch;  // unset: every fetch is refused
   // verify_signature effects (a core configured with HOST_WEBCRYPTO=1): unset answers failed.

@@ -129,12 +129,17 @@ void check_effects(const Json& c, const native::MemoryHost& host, const std::vec
 void replay(const Json& doc, const Json& c, const Json& seed, native::MemoryHost& host,
             std::map<bool, std::unique_ptr<Engine>>& engines) {
   std::set<std::string> faults = case_faults(c);
+  const Json doc_vars = doc.contains("vars") ? doc["vars"] : Json::object();
   if (!faults.empty())  // the other hosts honour faults only then
-    CHECK_MESSAGE(doc["vars"].value("ALLOW_FAULT_INJECTION", std::string()) == "true",
+    CHECK_MESSAGE(doc_vars.value("ALLOW_FAULT_INJECTION", std::string()) == "true",
                   "faults without ALLOW_FAULT_INJECTION=true: " << text(c["name"]));
-  Vars vars = host_vars(doc["vars"], faults);
+  Vars vars = host_vars(doc_vars, faults);
   auto& engine = engines[vars.count("HOST_RATE_LIMITER_PERIOD") > 0];
   if (!engine) engine = std::make_unique<Engine>(vars);
+  if (c.contains("outcomes") && c["outcomes"].contains("records"))  // stored before the request, as seeded
+    for (const auto& s :
+         testing::seed_entries(Json{{"api_keys", Json::object()}, {"records", c["outcomes"]["records"]}}))
+      host.seed(s.store, s.key, s.value);
   host.faults = faults;
   host.fetch = nullptr;  // no scripted origin: refused, as the WASI command without a recording
   if (c.contains("outcomes") && c["outcomes"].contains("origin"))

@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, rawRequest, parseResponse, checkAnswers, seedKvDir, encodeKey, cliPath, tempDir, root, originDirFor } from "./wasi_runner.mjs";
-import { scenarioFiles, casesFor, forHost, checkCase, checkEffects, wasiCaseEnv } from "../scenarios.mjs";
+import { scenarioFiles, casesFor, forHost, checkCase, checkEffects, wasiCaseEnv, scriptedRecords } from "../scenarios.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
 
@@ -116,6 +116,7 @@ for (const doc of scenarioFiles()) {
       const input = rawRequest(c.request);
       const env = { ...wasiCaseEnv(doc, c), ...FIXED };
       const origin = { jco: originDirFor(c), wasi: originDirFor(c), native: originDirFor(c) };
+      if (scriptedRecords(c)) for (const d of Object.values(kv)) seedKvDir(d, bulkEntries(scriptedRecords(c)));
       const t0 = Date.now();
       const out = runJco(input, { env, kvDir: kv.jco, originDir: origin.jco });
       jcoMs += Date.now() - t0;

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, cpSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, rawRequest, parseResponse, seedKvDir, encodeKey, tempDir, root, originDirFor } from "./wasi_runner.mjs";
-import { scenarioFiles, forHost, casesFor, checkCase, checkEffects, wasiCaseEnv } from "../scenarios.mjs";
+import { scenarioFiles, forHost, casesFor, checkCase, checkEffects, wasiCaseEnv, scriptedRecords } from "../scenarios.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
 import { generateKeyPairSync } from "node:crypto";
@@ -27,6 +27,7 @@ for (const doc of scenarioFiles()) {
     for (const c of skipped) t.diagnostic(`not for this host: ${c.name} (${c.hosts_reason})`);
     for (const c of run) {
       const originDir = originDirFor(c);
+      if (scriptedRecords(c)) seedKvDir(kv, bulkEntries(scriptedRecords(c)));
       const out = await runCli(rawRequest(c.request), { env: wasiCaseEnv(doc, c), kvDir: kv, originDir });
       if (originDir) rmSync(originDir, { recursive: true, force: true });
       assert.equal(out.exitCode, 0, `${c.name}: exit ${out.exitCode} ${out.stderr}`);
@@ -54,6 +55,7 @@ test("responses are byte-equal to the native build for the same inputs", { skip:
       const input = rawRequest(c.request);
       const env = { ...wasiCaseEnv(doc, c), ...FIXED };
       const originDir = originDirFor(c);
+      if (scriptedRecords(c)) for (const d of [wasmKv, nativeKv]) seedKvDir(d, bulkEntries(scriptedRecords(c)));
       const wasm = await runCli(input, { env, kvDir: wasmKv, originDir });
       const native = execFileSync(nativeCli, ["--kv", nativeKv, ...(originDir ? ["--origin", originDir] : [])],
         { input, env: { ...env, PATH: process.env.PATH }, stdio: ["pipe", "pipe", "ignore"] });

@@ -1,11 +1,11 @@
 // The shared scenario files replayed through the real worker (wrangler dev, workerd, local KV):
-// answers, KV records, scripted faults (X-Debug-Fault), the origin's scripted answer (a real
-// loopback server) and the effect trace (X-Debug-Effects).
+// answers, KV records, scripted faults (X-Debug-Fault), records (written to the local KV first), the
+// origin's scripted answer (a real loopback server) and the effect trace (X-Debug-Effects).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { startWorker, readSeed, send, getKey } from "./harness.mjs";
-import { scenarioFiles, casesFor, checkCase, checkEffects, caseFaults, scriptedOrigin } from "../scenarios.mjs";
+import { startWorker, readSeed, send, getKey, seedKv } from "./harness.mjs";
+import { scenarioFiles, casesFor, checkCase, checkEffects, caseFaults, scriptedOrigin, scriptedRecords } from "../scenarios.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 
 // A loopback origin playing each case's scripted answer (outcomes.origin, the WASI recording
@@ -45,6 +45,7 @@ for (const doc of scenarioFiles()) {
         assert.ok(debug || (!c.effects && !c.outcomes), `${c.name}: effects and outcomes need ALLOW_FAULT_INJECTION=true`);
         assert.ok(origin || !scriptedOrigin(c), `${c.name}: a scripted origin in a file that never forwards`);
         if (origin) origin.state.answer = scriptedOrigin(c);
+        if (scriptedRecords(c)) await seedKv(worker.persist, scriptedRecords(c));  // the local KV, under the running worker
         const extra = debug ? { "X-Debug-Effects": "1" } : {};
         if (caseFaults(c).length) extra["X-Debug-Fault"] = caseFaults(c).join(",");
         const res = await send(worker.url, c.request, extra);
