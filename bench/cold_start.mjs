@@ -44,15 +44,26 @@ async function sample() {
   const c = { expect };
   const kv = new Map(seed.map((x) => [x.key, x.value]));
   const t3b = process.hrtime.bigint();
-  const ex = core.begin({ method: r.method, target: r.target, headers: r.headers, body_truncated: false }, new TextEncoder().encode(r.body));
+  const ex = core.begin(
+    { method: r.method, target: r.target, headers: r.headers, body_truncated: false },
+    new TextEncoder().encode(r.body),
+  );
   let step = ex.step();
   let readRounds = 0;
   let reads = 0;
   while (!step.done) {
     const n = step.effects.filter((e) => e.op === "kv_get").length;
-    if (n) { readRounds++; reads += n; }
-    step = ex.resume(step.effects.map((e) => e.op === "kv_get" ? { id: e.id, ok: true, value: kv.get(e.key) ?? null }
-      : (kv.set(e.key, e.value), { id: e.id, ok: true })));
+    if (n) {
+      readRounds++;
+      reads += n;
+    }
+    step = ex.resume(
+      step.effects.map((e) =>
+        e.op === "kv_get"
+          ? { id: e.id, ok: true, value: kv.get(e.key) ?? null }
+          : (kv.set(e.key, e.value), { id: e.id, ok: true }),
+      ),
+    );
   }
   ex.end();
   const t4 = process.hrtime.bigint();
@@ -63,8 +74,17 @@ async function sample() {
   const second = new WasmCore(module, undefined, { now: () => fx.now_ms, log: () => {} });
   second.configure(vars);
   const t6 = process.hrtime.bigint();
-  return { compile_ms: ms(t0, t1), instantiate_ms: ms(t1, t2), configure_ms: ms(t2, t3), instantiate_configure_ms: ms(t1, t3),
-           total_ms: ms(t0, t3), first_request_ms: ms(t3b, t4), second_instance_configure_ms: ms(t5, t6), first_request_read_rounds: readRounds, first_request_kv_reads: reads };
+  return {
+    compile_ms: ms(t0, t1),
+    instantiate_ms: ms(t1, t2),
+    configure_ms: ms(t2, t3),
+    instantiate_configure_ms: ms(t1, t3),
+    total_ms: ms(t0, t3),
+    first_request_ms: ms(t3b, t4),
+    second_instance_configure_ms: ms(t5, t6),
+    first_request_read_rounds: readRounds,
+    first_request_kv_reads: reads,
+  };
 }
 
 function median(xs) {
@@ -79,13 +99,35 @@ if (args.child) {
   // every sample would take longer than the sample (and leave a heap whose collection lands in it).
   const fx = JSON.parse(readFileSync(args.fixture, "utf8"));
   const c = fx.cases.find((k) => k.name === "apikey_create");
-  writeFileSync(`${args.fixture}.cold.json`, JSON.stringify({ vars: fx.vars, now_ms: fx.now_ms, expect: c.expect, request: c.timed[0],
-    seed: fx.seed.filter((x) => !x.key.includes("wsm_bench_")) }));
+  writeFileSync(
+    `${args.fixture}.cold.json`,
+    JSON.stringify({
+      vars: fx.vars,
+      now_ms: fx.now_ms,
+      expect: c.expect,
+      request: c.timed[0],
+      seed: fx.seed.filter((x) => !x.key.includes("wsm_bench_")),
+    }),
+  );
   const samples = [];
   for (let i = 0; i < Number(args.runs); i++) {
     const flags = args.flags.split(" ").filter(Boolean);
-    const out = execFileSync(process.execPath, [...flags, new URL(import.meta.url).pathname, "--child", "--fixture", args.fixture, "--wasm", args.wasm,
-      "--core", args.core, ...(args["no-jwt"] ? ["--no-jwt"] : [])], { encoding: "utf8" });
+    const out = execFileSync(
+      process.execPath,
+      [
+        ...flags,
+        new URL(import.meta.url).pathname,
+        "--child",
+        "--fixture",
+        args.fixture,
+        "--wasm",
+        args.wasm,
+        "--core",
+        args.core,
+        ...(args["no-jwt"] ? ["--no-jwt"] : []),
+      ],
+      { encoding: "utf8" },
+    );
     samples.push(JSON.parse(out.trim().split("\n").pop()));
   }
   const summary = {};

@@ -28,7 +28,12 @@ export async function coldInWorkerd(runs = 5) {
         if (res.status !== 200) throw new Error(`/preview/config.json answered ${res.status}`);
         times.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
-      samples.push({ first_ms: times[0], warm_ms: median(times.slice(1)), first_use_ms: times[0] - median(times.slice(1)), load: loadavg()[0] });
+      samples.push({
+        first_ms: times[0],
+        warm_ms: median(times.slice(1)),
+        first_use_ms: times[0] - median(times.slice(1)),
+        load: loadavg()[0],
+      });
     } finally {
       await w.stop();
     }

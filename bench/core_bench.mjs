@@ -44,26 +44,54 @@ const only = args.only ? new Set(args.only.split(",")) : null;
 
 // Effect counters of the timed requests (see perRequest below).
 const counts = {};
-const resetCounts = () => Object.assign(counts, { rounds: 0, readRounds: 0, writeRounds: 0, verifyRounds: 0, reads: 0, writes: 0, putIfAbsent: 0, backgroundWrites: 0, verifies: 0 });
+const resetCounts = () =>
+  Object.assign(counts, {
+    rounds: 0,
+    readRounds: 0,
+    writeRounds: 0,
+    verifyRounds: 0,
+    reads: 0,
+    writes: 0,
+    putIfAbsent: 0,
+    backgroundWrites: 0,
+    verifies: 0,
+  });
 resetCounts();
 
 function countRound(effects) {
-  let reads = 0, writes = 0, verifies = 0;
+  let reads = 0,
+    writes = 0,
+    verifies = 0;
   for (const e of effects) {
     if (e.op === "kv_get") reads++;
     else if (e.op === "kv_put") writes++;
-    else if (e.op === "kv_put_if_absent" || e.op === "kv_claim") { writes++; counts.putIfAbsent++; }
-    else if (e.op === "verify_signature") verifies++;
+    else if (e.op === "kv_put_if_absent" || e.op === "kv_claim") {
+      writes++;
+      counts.putIfAbsent++;
+    } else if (e.op === "verify_signature") verifies++;
   }
   counts.rounds++;
-  if (reads) { counts.readRounds++; counts.reads += reads; }
-  if (writes) { counts.writeRounds++; counts.writes += writes; }
-  if (verifies) { counts.verifyRounds++; counts.verifies += verifies; }
+  if (reads) {
+    counts.readRounds++;
+    counts.reads += reads;
+  }
+  if (writes) {
+    counts.writeRounds++;
+    counts.writes += writes;
+  }
+  if (verifies) {
+    counts.verifyRounds++;
+    counts.verifies += verifies;
+  }
 }
 
 async function performAsync(kv, e) {
   if (e.op !== "verify_signature") return performInMemory(kv, e);
-  try { return await verifySignature(e); } catch (err) { return { id: e.id, failure: 3, detail: String(err?.message ?? err) }; }
+  try {
+    return await verifySignature(e);
+  } catch (err) {
+    return { id: e.id, failure: 3, detail: String(err?.message ?? err) };
+  }
 }
 
 function background(kv, step) {
@@ -121,7 +149,11 @@ function timeExports(core) {
     if (typeof value === "function" && ["mb_begin", "mb_resume", "mb_end"].includes(name)) {
       wrapped[name] = (...a) => {
         const t = process.hrtime.bigint();
-        try { return value(...a); } finally { inWasm += process.hrtime.bigint() - t; }
+        try {
+          return value(...a);
+        } finally {
+          inWasm += process.hrtime.bigint() - t;
+        }
       };
     } else {
       Object.defineProperty(wrapped, name, { get: () => raw[name] });
@@ -141,7 +173,11 @@ function envFor(c) {
 async function runCase(c, { timedExports }) {
   const kv = new Map(fx.seed.map((s) => [s.key, s.value]));
   const notices = [];
-  const core = new WasmCore(module, envFor(c), { now: () => fx.now_ms, log: (l) => notices.push(l), webCrypto: Boolean(c.host?.webCrypto) });
+  const core = new WasmCore(module, envFor(c), {
+    now: () => fx.now_ms,
+    log: (l) => notices.push(l),
+    webCrypto: Boolean(c.host?.webCrypto),
+  });
   if (core.configError) throw new Error(`configuration error: ${notices.join("; ")}`);
   if (timedExports) timeExports(core);
   const isAsync = Boolean(c.host?.webCrypto);
@@ -171,9 +207,16 @@ for (const c of fx.cases) {
   const plain = await runCase(c, { timedExports: false });
   const n = plain.n;
   const perRequest = {
-    rounds: counts.rounds / n, read_rounds: counts.readRounds / n, write_rounds: counts.writeRounds / n, verify_rounds: counts.verifyRounds / n,
-    kv_reads: counts.reads / n, kv_writes: (counts.writes + counts.backgroundWrites) / n, foreground_writes: counts.writes / n,
-    background_writes: counts.backgroundWrites / n, put_if_absent: counts.putIfAbsent / n, verifies: counts.verifies / n,
+    rounds: counts.rounds / n,
+    read_rounds: counts.readRounds / n,
+    write_rounds: counts.writeRounds / n,
+    verify_rounds: counts.verifyRounds / n,
+    kv_reads: counts.reads / n,
+    kv_writes: (counts.writes + counts.backgroundWrites) / n,
+    foreground_writes: counts.writes / n,
+    background_writes: counts.backgroundWrites / n,
+    put_if_absent: counts.putIfAbsent / n,
+    verifies: counts.verifies / n,
   };
   const timed = await runCase(c, { timedExports: true });
   const sorted = Float64Array.from(plain.us).sort();
@@ -181,8 +224,20 @@ for (const c of fx.cases) {
   const mean = plain.us.reduce((a, b) => a + b, 0) / n;
   const ok = Math.min(plain.ok, timed ? timed.ok : plain.ok);
   if (ok !== n) failures++;
-  console.log(JSON.stringify({ case: c.name, n, median_us: percentile(sorted, 0.5), p99_us: percentile(sorted, 0.99), mean_us: mean,
-    cpu_us: plain.cpuUs, wasm_median_us: wasmSorted ? percentile(wasmSorted, 0.5) : null, wasm_p99_us: wasmSorted ? percentile(wasmSorted, 0.99) : null,
-    status_ok: ok, per_request: perRequest, host: c.host ?? {} }));
+  console.log(
+    JSON.stringify({
+      case: c.name,
+      n,
+      median_us: percentile(sorted, 0.5),
+      p99_us: percentile(sorted, 0.99),
+      mean_us: mean,
+      cpu_us: plain.cpuUs,
+      wasm_median_us: wasmSorted ? percentile(wasmSorted, 0.5) : null,
+      wasm_p99_us: wasmSorted ? percentile(wasmSorted, 0.99) : null,
+      status_ok: ok,
+      per_request: perRequest,
+      host: c.host ?? {},
+    }),
+  );
 }
 process.exitCode = failures ? 1 : 0;

@@ -16,7 +16,12 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { root, work } from "./lib/paths.mjs";
 import { origin } from "./lib/origin.mjs";
 
-const FEATURES = ["--enable-sign-ext", "--enable-bulk-memory", "--enable-mutable-globals", "--enable-nontrapping-float-to-int"];
+const FEATURES = [
+  "--enable-sign-ext",
+  "--enable-bulk-memory",
+  "--enable-mutable-globals",
+  "--enable-nontrapping-float-to-int",
+];
 
 export function sizes(path) {
   const bytes = readFileSync(path);
@@ -28,31 +33,51 @@ export function sizes(path) {
 }
 
 function wasmOpt(input, output, extra = [], level = "-Oz") {
-  execFileSync("wasm-opt", [level, ...FEATURES, ...extra, input, "-o", output], { stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync("wasm-opt", [level, ...FEATURES, ...extra, input, "-o", output], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   return output;
 }
 
 // The optimisation level of the worker's link, which clang's driver also hands to wasm-opt.
 function linkLevel() {
-  const cmd = execFileSync("ninja", ["-C", join(root, "build", "wasi"), "-t", "commands", "membership"], { encoding: "utf8" }).trim().split("\n").pop();
+  const cmd = execFileSync("ninja", ["-C", join(root, "build", "wasi"), "-t", "commands", "membership"], {
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .pop();
   return (cmd.match(/ -O[0-3sz]\b/g) ?? [" -Oz"]).pop().trim();
 }
 
 // The link command of the worker module from build/wasi's ninja file, re-run with changes.
 function relink(output, { keepNames }) {
   const dir = join(root, "build", "wasi");
-  let cmd = execFileSync("ninja", ["-C", dir, "-t", "commands", "membership"], { encoding: "utf8" }).trim().split("\n").pop();
+  let cmd = execFileSync("ninja", ["-C", dir, "-t", "commands", "membership"], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .pop();
   const shippedOut = / -o (\S+membership\.wasm)/.exec(cmd)?.[1];
   if (!shippedOut) throw new Error("cannot find the worker link command in build/wasi");
   cmd = cmd.replace(` -o ${shippedOut}`, ` -o ${output}`);
   if (keepNames) cmd = cmd.replace("-Wl,--strip-all", "-Wl,--strip-debug");
   // A PATH with wasm-ld only, so that clang's driver does not run wasm-opt after linking.
   const bin = mkdtempSync(join(tmpdir(), "mb-ldonly-"));
-  const ld = /"?(\/\S*wasm-ld[-\d]*)"?/.exec(execFileSync("/bin/bash", ["-c", `${cmd.replace(/^:\s*&&\s*/, "").replace(/\s*&&\s*:\s*$/, "")} -###`], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).toString())?.[1];
+  const ld = /"?(\/\S*wasm-ld[-\d]*)"?/.exec(
+    execFileSync("/bin/bash", ["-c", `${cmd.replace(/^:\s*&&\s*/, "").replace(/\s*&&\s*:\s*$/, "")} -###`], {
+      cwd: dir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }).toString(),
+  )?.[1];
   const ldPath = ld ?? "/usr/bin/wasm-ld-19";
   symlinkSync(ldPath, join(bin, ldPath.split("/").pop()));
   try {
-    execFileSync("/bin/bash", ["-c", cmd], { cwd: dir, env: { ...process.env, PATH: bin }, stdio: ["ignore", "ignore", "pipe"] });
+    execFileSync("/bin/bash", ["-c", cmd], {
+      cwd: dir,
+      env: { ...process.env, PATH: bin },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
   } finally {
     rmSync(bin, { recursive: true, force: true });
   }
@@ -68,24 +93,40 @@ function sectionSizes(path) {
 }
 
 function functionSizes(path) {
-  const out = execFileSync("wasm-objdump", ["-x", "-j", "Code", path], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const out = execFileSync("wasm-objdump", ["-x", "-j", "Code", path], {
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const fns = [];
-  for (const m of out.matchAll(/- func\[(\d+)\] size=(\d+)(?: <(.*)>)?$/gm)) fns.push({ index: Number(m[1]), size: Number(m[2]), name: m[3] ?? `func[${m[1]}]` });
+  for (const m of out.matchAll(/- func\[(\d+)\] size=(\d+)(?: <(.*)>)?$/gm))
+    fns.push({ index: Number(m[1]), size: Number(m[2]), name: m[3] ?? `func[${m[1]}]` });
   return fns;
 }
 
 export function shortName(name) {
   let out = "";
   let depth = 0;
-  for (const ch of name.replaceAll("json_abi_v3_11_2::", "").replaceAll("std::__2::", "std::").replaceAll("[abi:nn190107]", "")) {
-    if (ch === "<") { if (depth++ === 0) out += "<…>"; continue; }
-    if (ch === ">") { depth = Math.max(0, depth - 1); continue; }
+  for (const ch of name
+    .replaceAll("json_abi_v3_11_2::", "")
+    .replaceAll("std::__2::", "std::")
+    .replaceAll("[abi:nn190107]", "")) {
+    if (ch === "<") {
+      if (depth++ === 0) out += "<…>";
+      continue;
+    }
+    if (ch === ">") {
+      depth = Math.max(0, depth - 1);
+      continue;
+    }
     if (depth === 0) out += ch;
   }
   return out.length > 120 ? out.slice(0, 119) + "…" : out;
 }
 
-export function measureSize({ wasm = join(root, "dist", "worker", "membership.wasm"), named = join(work, "membership.named.wasm") } = {}) {
+export function measureSize({
+  wasm = join(root, "dist", "worker", "membership.wasm"),
+  named = join(work, "membership.named.wasm"),
+} = {}) {
   mkdirSync(work, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), "mb-size-"));
   try {
@@ -100,8 +141,13 @@ export function measureSize({ wasm = join(root, "dist", "worker", "membership.wa
         names_match_shipped: sections.Code === sectionSizes(named).Code,
         code_bytes: fns.reduce((a, f) => a + f.size, 0),
         data_bytes: sections.Data ?? 0,
-        by_origin: Object.entries(byOrigin).map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes),
-        top_functions: fns.sort((a, b) => b.size - a.size).slice(0, 12).map((f) => ({ name: shortName(f.name), origin: origin(f.name), bytes: f.size })),
+        by_origin: Object.entries(byOrigin)
+          .map(([name, bytes]) => ({ name, bytes }))
+          .sort((a, b) => b.bytes - a.bytes),
+        top_functions: fns
+          .sort((a, b) => b.size - a.size)
+          .slice(0, 12)
+          .map((f) => ({ name: shortName(f.name), origin: origin(f.name), bytes: f.size })),
       },
     };
   } finally {

@@ -17,7 +17,17 @@ import { writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
-import { API_KEY, TARGET, makeKeys, readSeed, request, seedEntries, signFor, tokenClaims, varsFor } from "./lib/fixture.mjs";
+import {
+  API_KEY,
+  TARGET,
+  makeKeys,
+  readSeed,
+  request,
+  seedEntries,
+  signFor,
+  tokenClaims,
+  varsFor,
+} from "./lib/fixture.mjs";
 import { root, work } from "./lib/paths.mjs";
 import { traceReads } from "./lib/trace_reads.mjs";
 import { benchConfig, startWrangler } from "./lib/workers.mjs";
@@ -26,15 +36,37 @@ const run = promisify(execFile);
 export const SCENARIOS = ["replay", "create", "jwt_rs256"];
 const WORKERS = ["product", "baseline", "control"];
 // Targets, every repetition: product / baseline and product / control requests per second.
-export const TARGETS = { replay: { baseline: 1.3, control: 0.9 }, create: { baseline: 1.1, control: 0.9 }, jwt_rs256: { baseline: 1.3, control: 0.9 } };
+export const TARGETS = {
+  replay: { baseline: 1.3, control: 0.9 },
+  create: { baseline: 1.1, control: 0.9 },
+  jwt_rs256: { baseline: 1.3, control: 0.9 },
+};
 const REPLAY_BODY = '{"workspace_membership_id":"wsm_1","permissions":["read"]}';
 const mode = (scenario) => (scenario === "jwt_rs256" ? "jwt" : scenario);
 
 async function wrk(url, { scenario, runId, tokenFile = "", controlReads = "", duration, connections }) {
-  const args = ["-t1", `-c${connections}`, `-d${duration}s`, "--timeout", "10s", "-s", join(root, "bench", "wrk", "membership.lua"), url,
-    "--", mode(scenario), runId, API_KEY, tokenFile, controlReads];
+  const args = [
+    "-t1",
+    `-c${connections}`,
+    `-d${duration}s`,
+    "--timeout",
+    "10s",
+    "-s",
+    join(root, "bench", "wrk", "membership.lua"),
+    url,
+    "--",
+    mode(scenario),
+    runId,
+    API_KEY,
+    tokenFile,
+    controlReads,
+  ];
   const { stdout } = await run("wrk", args, { maxBuffer: 16 * 1024 * 1024 });
-  const line = stdout.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+  const line = stdout
+    .trim()
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .pop();
   if (!line) throw new Error(`wrk printed no summary:\n${stdout}`);
   return JSON.parse(line);
 }
@@ -52,19 +84,32 @@ async function controlReads(keys, vars) {
   };
 }
 
-export async function measureThroughput({ reps = 3, duration = 10, connections = 16, warmup = 3, kvDelayMs = 0, log = console.error } = {}) {
+export async function measureThroughput({
+  reps = 3,
+  duration = 10,
+  connections = 16,
+  warmup = 3,
+  kvDelayMs = 0,
+  log = console.error,
+} = {}) {
   const keys = makeKeys();
   const vars = { ...varsFor(keys), KV_DELAY_MS: String(kvDelayMs) };
   const reads = await controlReads(keys, vars);
   log(`control reads (rounds ';', keys ','): ${JSON.stringify(reads)}`);
   const workers = {};
   try {
-    for (const name of WORKERS) workers[name] = await startWrangler({ config: benchConfig(name, { kvDelayMs }), vars, seed: readSeed() });
+    for (const name of WORKERS)
+      workers[name] = await startWrangler({ config: benchConfig(name, { kvDelayMs }), vars, seed: readSeed() });
     let tokenRun = 0;
     const tokenFile = () => {
       const file = join(work, `tokens-${tokenRun++}.txt`);
       const n = Math.max(3000, duration * 800);
-      writeFileSync(file, Array.from({ length: n }, (_, i) => signFor("RS256", keys, tokenClaims(Date.now(), i, `load${tokenRun}`))).join("\n") + "\n");
+      writeFileSync(
+        file,
+        Array.from({ length: n }, (_, i) => signFor("RS256", keys, tokenClaims(Date.now(), i, `load${tokenRun}`))).join(
+          "\n",
+        ) + "\n",
+      );
       return file;
     };
     const results = [];
@@ -75,20 +120,47 @@ export async function measureThroughput({ reps = 3, duration = 10, connections =
           const w = workers[worker];
           const load = loadavg()[0];
           const cpu0 = w.cpu();
-          const out = await wrk(w.url, { scenario, runId: `r${rep}${worker[0]}${Date.now().toString(36)}`, duration: rep < 0 ? warmup : duration, connections,
-            tokenFile: scenario === "jwt_rs256" && worker !== "control" ? tokenFile() : "", controlReads: worker === "control" ? reads[scenario] : "" });
+          const out = await wrk(w.url, {
+            scenario,
+            runId: `r${rep}${worker[0]}${Date.now().toString(36)}`,
+            duration: rep < 0 ? warmup : duration,
+            connections,
+            tokenFile: scenario === "jwt_rs256" && worker !== "control" ? tokenFile() : "",
+            controlReads: worker === "control" ? reads[scenario] : "",
+          });
           await new Promise((r) => setTimeout(r, 300)); // the last log lines and background writes
           if (rep < 0) continue;
-          const r = { rep, scenario, worker, requests: out.requests, rps: out.requests / (out.duration_us / 1e6),
-            p50_ms: out.latency_us.p50 / 1000, p99_ms: out.latency_us.p99 / 1000, statuses: out.statuses, errors: out.errors,
-            cpu_us_per_request: ((w.cpu() - cpu0) / out.requests) * 1e6, load_before: load, load_after: loadavg()[0] };
+          const r = {
+            rep,
+            scenario,
+            worker,
+            requests: out.requests,
+            rps: out.requests / (out.duration_us / 1e6),
+            p50_ms: out.latency_us.p50 / 1000,
+            p99_ms: out.latency_us.p99 / 1000,
+            statuses: out.statuses,
+            errors: out.errors,
+            cpu_us_per_request: ((w.cpu() - cpu0) / out.requests) * 1e6,
+            load_before: load,
+            load_after: loadavg()[0],
+          };
           results.push(r);
-          log(`rep ${rep} ${scenario.padEnd(9)} ${worker.padEnd(8)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50_ms.toFixed(2)} ms  p99 ${r.p99_ms.toFixed(2)} ms  ` +
-            `CPU ${r.cpu_us_per_request.toFixed(0)} µs/req  load ${load.toFixed(2)}  ${JSON.stringify(out.statuses)}`);
+          log(
+            `rep ${rep} ${scenario.padEnd(9)} ${worker.padEnd(8)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${r.p50_ms.toFixed(2)} ms  p99 ${r.p99_ms.toFixed(2)} ms  ` +
+              `CPU ${r.cpu_us_per_request.toFixed(0)} µs/req  load ${load.toFixed(2)}  ${JSON.stringify(out.statuses)}`,
+          );
         }
       }
     }
-    return { reps, duration_s: duration, connections, kv_delay_ms: kvDelayMs, control_reads: reads, results, verdicts: verdicts(results) };
+    return {
+      reps,
+      duration_s: duration,
+      connections,
+      kv_delay_ms: kvDelayMs,
+      control_reads: reads,
+      results,
+      verdicts: verdicts(results),
+    };
   } finally {
     for (const w of Object.values(workers)) await w.stop();
   }
@@ -97,24 +169,43 @@ export async function measureThroughput({ reps = 3, duration = 10, connections =
 // Per scenario and repetition: the product's ratio to the baseline and to the control, each
 // against its target; a scenario passes when every repetition does.
 export function verdicts(results) {
-  const rps = (scenario, worker, rep) => results.find((r) => r.scenario === scenario && r.worker === worker && r.rep === rep)?.rps;
+  const rps = (scenario, worker, rep) =>
+    results.find((r) => r.scenario === scenario && r.worker === worker && r.rep === rep)?.rps;
   const reps = [...new Set(results.map((r) => r.rep))];
-  return SCENARIOS.flatMap((scenario) => ["baseline", "control"].map((peer) => {
-    const ratios = reps.map((rep) => rps(scenario, "product", rep) / rps(scenario, peer, rep));
-    const target = TARGETS[scenario][peer];
-    return { scenario, peer, target, ratios, met: ratios.every((x) => x >= target) };
-  }));
+  return SCENARIOS.flatMap((scenario) =>
+    ["baseline", "control"].map((peer) => {
+      const ratios = reps.map((rep) => rps(scenario, "product", rep) / rps(scenario, peer, rep));
+      const target = TARGETS[scenario][peer];
+      return { scenario, peer, target, ratios, met: ratios.every((x) => x >= target) };
+    }),
+  );
 }
 
 export function printVerdicts(v, print = console.log) {
   for (const x of v)
-    print(`${x.met ? "MET   " : "MISSED"} ${x.scenario.padEnd(9)} product/${x.peer.padEnd(8)} ≥ ${x.target.toFixed(2)}: ${x.ratios.map((r) => r.toFixed(2)).join(" ")}`);
+    print(
+      `${x.met ? "MET   " : "MISSED"} ${x.scenario.padEnd(9)} product/${x.peer.padEnd(8)} ≥ ${x.target.toFixed(2)}: ${x.ratios.map((r) => r.toFixed(2)).join(" ")}`,
+    );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: o } = parseArgs({ options: { reps: { type: "string", default: "3" }, duration: { type: "string", default: "10" },
-    connections: { type: "string", default: "16" }, warmup: { type: "string", default: "3" }, "kv-delay-ms": { type: "string", default: "0" }, out: { type: "string" } } });
-  const res = await measureThroughput({ reps: Number(o.reps), duration: Number(o.duration), connections: Number(o.connections), warmup: Number(o.warmup), kvDelayMs: Number(o["kv-delay-ms"]) });
+  const { values: o } = parseArgs({
+    options: {
+      reps: { type: "string", default: "3" },
+      duration: { type: "string", default: "10" },
+      connections: { type: "string", default: "16" },
+      warmup: { type: "string", default: "3" },
+      "kv-delay-ms": { type: "string", default: "0" },
+      out: { type: "string" },
+    },
+  });
+  const res = await measureThroughput({
+    reps: Number(o.reps),
+    duration: Number(o.duration),
+    connections: Number(o.connections),
+    warmup: Number(o.warmup),
+    kvDelayMs: Number(o["kv-delay-ms"]),
+  });
   printVerdicts(res.verdicts);
   if (o.out) writeFileSync(o.out, JSON.stringify(res, null, 1));
 }

@@ -24,7 +24,7 @@ for (const doc of scenarioFiles())
   for (const c of doc.cases) {
     // The outcome script: engine selector, then bytes for each effect (see exchange_fuzz.cpp).
     for (const script of ["\x00\x01\x01\x02\x02\x03\x05", "\x01\x02\x03\x04\x05\x06", "\x03\x07"])
-      write(exchange, Buffer.concat([rawRequest(c.request), Buffer.from("\n#outcomes\n" + script, "latin1")])), n++;
+      (write(exchange, Buffer.concat([rawRequest(c.request), Buffer.from("\n#outcomes\n" + script, "latin1")])), n++);
   }
 
 const jwt = join(here, "corpus", "jwt");
@@ -50,17 +50,29 @@ const stepBytes = (ex) => {
 let f = 0;
 for (const doc of scenarioFiles())
   for (const c of doc.cases.slice(0, 12)) {
-    const meta = { method: c.request.method, target: c.request.target, headers: c.request.headers, body_truncated: false };
-    write(frames, Buffer.from(requestFrame(meta))), f++;
+    const meta = {
+      method: c.request.method,
+      target: c.request.target,
+      headers: c.request.headers,
+      body_truncated: false,
+    };
+    (write(frames, Buffer.from(requestFrame(meta))), f++);
     const ex = core.begin(meta, Buffer.from(c.request.body ?? ""));
     let step = ex.step();
-    write(frames, stepBytes(ex)), f++;
+    (write(frames, stepBytes(ex)), f++);
     for (let round = 0; !step.done && round < 4; round++) {
-      const outcomes = step.effects.map((e, i) => ({ id: e.id, ok: i % 3 !== 2, error: "timeout", value: i % 2 ? null : '{"id":"x"}',
-        status: e.op === "fetch" ? 201 : 0, headers: [["content-type", "application/json"]], body: "{}" }));
-      write(frames, Buffer.from(outcomesFrame(outcomes))), f++;
+      const outcomes = step.effects.map((e, i) => ({
+        id: e.id,
+        ok: i % 3 !== 2,
+        error: "timeout",
+        value: i % 2 ? null : '{"id":"x"}',
+        status: e.op === "fetch" ? 201 : 0,
+        headers: [["content-type", "application/json"]],
+        body: "{}",
+      }));
+      (write(frames, Buffer.from(outcomesFrame(outcomes))), f++);
       step = ex.resume(outcomes);
-      write(frames, stepBytes(ex)), f++;
+      (write(frames, stepBytes(ex)), f++);
     }
     ex.end();
   }

@@ -14,11 +14,27 @@ const out = resolve(process.argv[2] ?? join(root, "dist", "site", "reference"));
 mkdirSync(out, { recursive: true });
 copyFileSync(join(root, "docs", "openapi.yaml"), join(out, "openapi.yaml"));
 
-const r = spawnSync(join(root, "node_modules", ".bin", "redocly"),
-  ["build-docs", "docs/openapi.yaml", "--inlineBundle", "--title", "Membership edge API reference", "-o", join(out, "index.html")],
-  { cwd: root, encoding: "utf8", env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
+const r = spawnSync(
+  join(root, "node_modules", ".bin", "redocly"),
+  [
+    "build-docs",
+    "docs/openapi.yaml",
+    "--inlineBundle",
+    "--title",
+    "Membership edge API reference",
+    "-o",
+    join(out, "index.html"),
+  ],
+  {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+  },
+);
 if (r.status !== 0) {
-  process.stderr.write(`redocly build-docs failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stdout ?? ""}${r.stderr ?? ""}`);
+  process.stderr.write(
+    `redocly build-docs failed (${r.error?.message ?? `exit ${r.status}`}):\n${r.stdout ?? ""}${r.stderr ?? ""}`,
+  );
   process.exit(1);
 }
 // The page must stand alone: no script or stylesheet from elsewhere.

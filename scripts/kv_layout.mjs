@@ -10,8 +10,16 @@ const sha256hex = (s) => createHash("sha256").update(s, "utf8").digest("hex");
 export function encodePart(part) {
   let out = "";
   for (const c of Buffer.from(String(part), "utf8")) {
-    const plain = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) ||
-      c === 0x2d || c === 0x5f || c === 0x2e || c === 0x7e || c === 0x40 || c === 0x2b;
+    const plain =
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2d ||
+      c === 0x5f ||
+      c === 0x2e ||
+      c === 0x7e ||
+      c === 0x40 ||
+      c === 0x2b;
     out += plain ? String.fromCharCode(c) : "%" + c.toString(16).toUpperCase().padStart(2, "0");
   }
   return out;
@@ -30,7 +38,9 @@ export const kvKey = {
   workspaceMembership: (mode, id) => build("workspace_membership", [mode, id]),
   userByEmail: (mode, email) => build("user_by_email", [mode, email]),
   membership: (mode, accountId, { userId, email }) =>
-    userId !== undefined ? build("account_membership", [mode, accountId, userId]) : build("account_membership", [mode, accountId, "email", email]),
+    userId !== undefined
+      ? build("account_membership", [mode, accountId, userId])
+      : build("account_membership", [mode, accountId, "email", email]),
   idempotency: (mode, credentialId, key) => build("idempotency", [mode, credentialId, key]),
   jwks: (urlSha256Hex) => build("jwks", [urlSha256Hex]),
 };
@@ -41,14 +51,22 @@ export function layoutKey(readable) {
   const [row, mode, ...rest] = readable.split(":");
   const tail = rest.join(":");
   switch (row) {
-    case "account": return kvKey.account(mode, tail);
-    case "workspace_membership": return kvKey.workspaceMembership(mode, tail);
-    case "user_by_email": return kvKey.userByEmail(mode, tail);
+    case "account":
+      return kvKey.account(mode, tail);
+    case "workspace_membership":
+      return kvKey.workspaceMembership(mode, tail);
+    case "user_by_email":
+      return kvKey.userByEmail(mode, tail);
     case "account_membership": {
       const [account, ...member] = rest;
       const m = member.join(":");
-      return m.startsWith("email:") ? kvKey.membership(mode, account, { email: m.slice(6) }) : kvKey.membership(mode, account, { userId: m });
+      return m.startsWith("email:")
+        ? kvKey.membership(mode, account, { email: m.slice(6) })
+        : kvKey.membership(mode, account, { userId: m });
     }
-    default: throw new Error(`seed key ${readable}: rows account, workspace_membership, user_by_email and account_membership are seeded by their readable key`);
+    default:
+      throw new Error(
+        `seed key ${readable}: rows account, workspace_membership, user_by_email and account_membership are seeded by their readable key`,
+      );
   }
 }

@@ -27,15 +27,31 @@ const wit = join(work, "wit");
 rmSync(wit, { recursive: true, force: true });
 mkdirSync(join(wit, "deps"), { recursive: true });
 cpSync(join(root, "wasm", "wit", "world.wit"), join(wit, "world.wit"));
-for (const pkg of readdirSync(builtin)) cpSync(join(builtin, pkg), join(wit, "deps", pkg.replace(/^wasi-/, "")), { recursive: true });
+for (const pkg of readdirSync(builtin))
+  cpSync(join(builtin, pkg), join(wit, "deps", pkg.replace(/^wasi-/, "")), { recursive: true });
 
 // The preview2-shim the jco CLI's wasm-tools loads (resolved from jco-transpile, as it does).
 const transpile = createRequire(jcoMain).resolve("@bytecodealliance/jco-transpile/wasm-tools");
 const shim = pathToFileURL(createRequire(transpile).resolve("@bytecodealliance/preview2-shim/filesystem")).href;
 const preopen = join(work, "preopen-wit.mjs");
-writeFileSync(preopen, `import { _addPreopen } from ${JSON.stringify(shim)};\n_addPreopen(${JSON.stringify(wit)}, ${JSON.stringify(wit)});\n`);
+writeFileSync(
+  preopen,
+  `import { _addPreopen } from ${JSON.stringify(shim)};\n_addPreopen(${JSON.stringify(wit)}, ${JSON.stringify(wit)});\n`,
+);
 
 const embedded = join(work, "membership-http.embed.wasm");
 const run = (args) => execFileSync(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"] });
-run(["--import", pathToFileURL(preopen).href, jcoCli, "embed", core, "--wit", wit, "--world-name", "http-host", "-o", embedded]);
+run([
+  "--import",
+  pathToFileURL(preopen).href,
+  jcoCli,
+  "embed",
+  core,
+  "--wit",
+  wit,
+  "--world-name",
+  "http-host",
+  "-o",
+  embedded,
+]);
 run([jcoCli, "new", embedded, "--wasi-reactor", "-o", out]);

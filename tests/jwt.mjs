@@ -32,6 +32,15 @@ export function signJwt(header, payload, key) {
 
 export function claims(overrides = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: "https://auth.example.com/", aud: "memberships-api", sub: "user_42", iat: now - 10, exp: now + 600,
-           scope: "openid memberships:write", account_ids: ["acct_1"], livemode: false, ...overrides };
+  return {
+    iss: "https://auth.example.com/",
+    aud: "memberships-api",
+    sub: "user_42",
+    iat: now - 10,
+    exp: now + 600,
+    scope: "openid memberships:write",
+    account_ids: ["acct_1"],
+    livemode: false,
+    ...overrides,
+  };
 }

@@ -25,18 +25,20 @@ const PRODUCT_HEADERS = ["idempotent-replayed", "www-authenticate", "allow", "ra
 
 export const stats = { validated: 0 };
 
-let state = null;  // the document and its compiled validators, built on first use
+let state = null; // the document and its compiled validators, built on first use
 
 // Loads the document and prepares ajv: component schemas are added once as one schema whose $defs
 // they are, so "#/components/schemas/X" refs become "openapi#/$defs/X".
 export function load(path = documentPath) {
   const doc = parse(readFileSync(path, "utf8"));
   const toDefs = (node) => JSON.parse(JSON.stringify(node).replaceAll('"#/components/schemas/', '"openapi#/$defs/'));
-  const extensions = [...new Set(JSON.stringify(doc.components.schemas).match(/"x-[\w-]+"(?=:)/g) ?? [])].map((k) => JSON.parse(k));
+  const extensions = [...new Set(JSON.stringify(doc.components.schemas).match(/"x-[\w-]+"(?=:)/g) ?? [])].map((k) =>
+    JSON.parse(k),
+  );
   const make = (options) => {
     const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true, strictTypes: false, ...options });
     addFormats(ajv);
-    ajv.addVocabulary(["example", "discriminator", "xml", "externalDocs", ...extensions]);  // OpenAPI's own keywords
+    ajv.addVocabulary(["example", "discriminator", "xml", "externalDocs", ...extensions]); // OpenAPI's own keywords
     ajv.addSchema({ $id: "openapi", $defs: toDefs(doc.components.schemas) });
     return ajv;
   };
@@ -52,7 +54,10 @@ function current() {
 // Follows an OpenAPI "$ref": "#/..." (responses, headers) to its object.
 function deref(doc, node) {
   while (node?.$ref?.startsWith("#/")) {
-    node = node.$ref.slice(2).split("/").map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"))
+    node = node.$ref
+      .slice(2)
+      .split("/")
+      .map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"))
       .reduce((n, key) => n?.[key], doc);
   }
   return node;
@@ -83,7 +88,8 @@ function findResponse(doc, method, target, status) {
     else maps.push(["x-other-paths", doc["x-other-paths"] ?? {}]);
   }
   maps.push(["x-any-request", doc["x-any-request"] ?? {}]);
-  for (const [where, responses] of maps) if (responses[status]) return { where, response: deref(doc, responses[status]) };
+  for (const [where, responses] of maps)
+    if (responses[status]) return { where, response: deref(doc, responses[status]) };
   return { where: maps.map(([w]) => w).join(", "), response: null };
 }
 
@@ -93,11 +99,16 @@ function compiledFor(s, response) {
   if (c) return c;
   const content = response.content ?? {};
   c = {
-    media: Object.fromEntries(Object.entries(content).map(([type, m]) => [type, m.schema ? s.ajv.compile(s.toDefs(m.schema)) : null])),
+    media: Object.fromEntries(
+      Object.entries(content).map(([type, m]) => [type, m.schema ? s.ajv.compile(s.toDefs(m.schema)) : null]),
+    ),
     headers: Object.entries(response.headers ?? {}).map(([name, h]) => {
       h = deref(s.doc, h);
-      return { name: name.toLowerCase(), required: !!h.required,
-               validate: s.headerAjv.compile({ type: "object", properties: { value: s.toDefs(h.schema ?? {}) } }) };
+      return {
+        name: name.toLowerCase(),
+        required: !!h.required,
+        validate: s.headerAjv.compile({ type: "object", properties: { value: s.toDefs(h.schema ?? {}) } }),
+      };
     }),
   };
   s.compiled.set(response, c);
@@ -113,7 +124,13 @@ function headerReader(headers) {
   return { get: (n) => lower.get(n.toLowerCase()) ?? null, names: [...lower.keys()] };
 }
 
-const describe = (errors) => errors.map((e) => `${e.instancePath || "(body)"} ${e.message}${e.params?.allowedValues ? ` ${JSON.stringify(e.params.allowedValues)}` : ""}`).join("; ");
+const describe = (errors) =>
+  errors
+    .map(
+      (e) =>
+        `${e.instancePath || "(body)"} ${e.message}${e.params?.allowedValues ? ` ${JSON.stringify(e.params.allowedValues)}` : ""}`,
+    )
+    .join("; ");
 
 // Returns the list of ways the answer disagrees with the document (empty: it agrees).
 // body: the answer's text (or a Buffer); headers: a fetch Headers, a Map, an object or pairs.
@@ -136,21 +153,29 @@ function check({ method = "POST", path, status, headers, body = "" }) {
       continue;
     }
     const holder = { value };
-    if (!d.validate(holder)) problems.push(`header ${d.name}: ${JSON.stringify(value)} ${describe(d.validate.errors).replace("/value ", "")}`);
+    if (!d.validate(holder))
+      problems.push(`header ${d.name}: ${JSON.stringify(value)} ${describe(d.validate.errors).replace("/value ", "")}`);
   }
   for (const name of PRODUCT_HEADERS)
-    if (h.names.includes(name) && !c.headers.some((d) => d.name === name)) problems.push(`header ${name} is not documented for ${status}`);
+    if (h.names.includes(name) && !c.headers.some((d) => d.name === name))
+      problems.push(`header ${name} is not documented for ${status}`);
 
-  const text = Buffer.isBuffer(body) ? body.toString("utf8") : body ?? "";
+  const text = Buffer.isBuffer(body) ? body.toString("utf8") : (body ?? "");
   const types = Object.keys(c.media);
   if (method.toUpperCase() === "HEAD" || !types.length) {
-    if (text.length) problems.push(`a ${status} answer${types.length ? " to HEAD" : ""} has no body, but got ${text.length} bytes`);
+    if (text.length)
+      problems.push(`a ${status} answer${types.length ? " to HEAD" : ""} has no body, but got ${text.length} bytes`);
   } else {
     const media = (h.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
-    if (!types.includes(media)) problems.push(`Content-Type ${JSON.stringify(h.get("content-type"))} is not ${types.join(" or ")}`);
+    if (!types.includes(media))
+      problems.push(`Content-Type ${JSON.stringify(h.get("content-type"))} is not ${types.join(" or ")}`);
     const validate = c.media[media] ?? c.media[types[0]];
     let json;
-    try { json = JSON.parse(text); } catch { problems.push("the body is not JSON"); }
+    try {
+      json = JSON.parse(text);
+    } catch {
+      problems.push("the body is not JSON");
+    }
     if (json !== undefined && validate && !validate(json)) problems.push(`body: ${describe(validate.errors)}`);
   }
   stats.validated++;
@@ -161,10 +186,12 @@ function check({ method = "POST", path, status, headers, body = "" }) {
 export function assertAnswer(answer) {
   const { where, problems } = check(answer);
   if (!problems.length) return;
-  const text = Buffer.isBuffer(answer.body) ? answer.body.toString("utf8") : answer.body ?? "";
-  throw new Error(`answer disagrees with docs/openapi.yaml (${where} ${answer.status})\n` +
-    `  request: ${answer.method} ${answer.path ?? "(unreadable request line)"}\n` +
-    `  answer: ${answer.status} ${text.slice(0, 400)}\n  ${problems.join("\n  ")}`);
+  const text = Buffer.isBuffer(answer.body) ? answer.body.toString("utf8") : (answer.body ?? "");
+  throw new Error(
+    `answer disagrees with docs/openapi.yaml (${where} ${answer.status})\n` +
+      `  request: ${answer.method} ${answer.path ?? "(unreadable request line)"}\n` +
+      `  answer: ${answer.status} ${text.slice(0, 400)}\n  ${problems.join("\n  ")}`,
+  );
 }
 
 // MB_OPENAPI_TALLY=<file>: each test process appends how many answers it validated, and says so.

@@ -10,7 +10,9 @@ import { fileURLToPath } from "node:url";
 export const scenarioDir = join(dirname(fileURLToPath(import.meta.url)), "scenarios");
 
 export function scenarioFiles() {
-  return readdirSync(scenarioDir).filter((f) => /^\d.*\.json$/.test(f)).sort()
+  return readdirSync(scenarioDir)
+    .filter((f) => /^\d.*\.json$/.test(f))
+    .sort()
     .map((f) => ({ file: f, ...JSON.parse(readFileSync(join(scenarioDir, f), "utf8")) }));
 }
 
@@ -22,7 +24,8 @@ export function forHost(c, host) {
 // hosts only with a reason (hosts_reason), so no case is skipped silently; runners report every
 // skip. A file's hosts and reason apply to the cases that name none of their own.
 export function casesFor(doc, host) {
-  const run = [], skipped = [];
+  const run = [],
+    skipped = [];
   for (const own of doc.cases) {
     const c = own.hosts || !doc.hosts ? own : { ...own, hosts: doc.hosts, hosts_reason: doc.hosts_reason };
     if (c.hosts && !c.hosts_reason) throw new Error(`${doc.file}: case "${c.name}" lists hosts without hosts_reason`);
@@ -99,7 +102,12 @@ export function checkCase(c, res) {
     assert.equal(res.json.message, res.json.error.message, where);
     assert.equal(typeof res.json.error.details, "object", where);
   }
-  if (e.errors) assert.deepEqual(res.json.error.details.errors.map((x) => [x.field, x.reason]), e.errors, where);
+  if (e.errors)
+    assert.deepEqual(
+      res.json.error.details.errors.map((x) => [x.field, x.reason]),
+      e.errors,
+      where,
+    );
   if (e.data) {
     assert.equal(res.json?.success, true, where);
     subset(e.data, res.json.data);
@@ -108,5 +116,6 @@ export function checkCase(c, res) {
   }
   for (const [k, v] of Object.entries(e.headers ?? {})) assert.equal(res.header(k), v, `${where}: header ${k}`);
   for (const k of e.absent_headers ?? []) assert.equal(res.header(k), null, `${where}: header ${k} present`);
-  for (const [k, v] of Object.entries(e.header_prefix ?? {})) assert.ok(res.header(k)?.startsWith(v), `${where}: header ${k}`);
+  for (const [k, v] of Object.entries(e.header_prefix ?? {}))
+    assert.ok(res.header(k)?.startsWith(v), `${where}: header ${k}`);
 }

@@ -67,9 +67,19 @@ async function sha256Hex(text) {
 // KV key parts, encoded as the product's layout does (scripts/kv_layout.mjs): every byte outside
 // A-Z a-z 0-9 - _ . ~ @ + percent-encoded. (Keys over 512 bytes are not on the measured paths.)
 const PLAIN = /^[A-Za-z0-9\-_.~@+]*$/;
-const part = (s) => (PLAIN.test(s) ? s : [...encoder.encode(s)].map((c) =>
-  (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || "-_.~@+".includes(String.fromCharCode(c))
-    ? String.fromCharCode(c) : `%${HEX[c].toUpperCase()}`).join(""));
+const part = (s) =>
+  PLAIN.test(s)
+    ? s
+    : [...encoder.encode(s)]
+        .map((c) =>
+          (c >= 0x41 && c <= 0x5a) ||
+          (c >= 0x61 && c <= 0x7a) ||
+          (c >= 0x30 && c <= 0x39) ||
+          "-_.~@+".includes(String.fromCharCode(c))
+            ? String.fromCharCode(c)
+            : `%${HEX[c].toUpperCase()}`,
+        )
+        .join("");
 
 // JWT verification material, built once per isolate from the vars.
 let jwtState = null;
@@ -101,9 +111,13 @@ class Answer extends Error {
 
 function fieldErrors(issues) {
   return issues.map((i) => {
-    let field = i.path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(".[", "[");
+    let field = i.path
+      .map((p) => (typeof p === "number" ? `[${p}]` : p))
+      .join(".")
+      .replace(".[", "[");
     if (i.code === "unrecognized_keys") field = i.keys[0];
-    const reason = i.code === "unrecognized_keys" ? "unknown_field" : i.code === "invalid_type" ? "invalid_type" : "invalid_format";
+    const reason =
+      i.code === "unrecognized_keys" ? "unknown_field" : i.code === "invalid_type" ? "invalid_type" : "invalid_format";
     return { field, reason, message: i.message };
   });
 }
@@ -124,32 +138,47 @@ async function createMembership(c) {
   if (!auth) throw new Answer(401, 40101, "Missing bearer credential.", {}, { "WWW-Authenticate": "Bearer" });
   const token = auth[1];
   const isJwt = token.split(".").length === 3;
-  if (!isJwt && token.slice(0, 32).includes("pk_")) throw new Answer(403, 40301, "Publishable keys cannot create memberships.");
-  if (!isJwt && !token.slice(0, 32).includes("sk_")) throw new Answer(401, 40102, "Invalid credential.", {}, { "WWW-Authenticate": "Bearer" });
+  if (!isJwt && token.slice(0, 32).includes("pk_"))
+    throw new Answer(403, 40301, "Publishable keys cannot create memberships.");
+  if (!isJwt && !token.slice(0, 32).includes("sk_"))
+    throw new Answer(401, 40102, "Invalid credential.", {}, { "WWW-Authenticate": "Bearer" });
 
   // The request itself.
-  if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? "")) throw new Answer(415, 41501, "Content-Type must be application/json.");
+  if (!/^application\/json\s*(;|$)/i.test(c.req.header("content-type") ?? ""))
+    throw new Answer(415, 41501, "Content-Type must be application/json.");
   const text = await c.req.text();
   if (text.length > MAX_BODY) throw new Answer(413, 41301, "Body too large.");
   const accountId = c.req.query("account_id");
   if (!accountId || !ACCOUNT_ID.test(accountId)) throw new Answer(400, 40002, "Missing or malformed account_id.");
   let json;
-  try { json = JSON.parse(text); } catch { throw new Answer(400, 40001, "Body is not valid JSON."); }
-  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new Answer(400, 40001, "Body must be a JSON object.");
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Answer(400, 40001, "Body is not valid JSON.");
+  }
+  if (json === null || typeof json !== "object" || Array.isArray(json))
+    throw new Answer(400, 40001, "Body must be a JSON object.");
   const parsed = Body.safeParse(json);
-  if (!parsed.success) throw new Answer(422, 42201, "The request has invalid fields.", { errors: fieldErrors(parsed.error.issues) });
+  if (!parsed.success)
+    throw new Answer(422, 42201, "The request has invalid fields.", { errors: fieldErrors(parsed.error.issues) });
   const body = parsed.data;
   const email = body.email?.toLowerCase();
 
   // The credential verified, and the records, in as few rounds as the layout allows.
   let mode, credentialId, accountIds;
-  const recordKeys = (m) => body.workspace_membership_id
-    ? [`account:${m}:${part(accountId)}`, `workspace_membership:${m}:${part(body.workspace_membership_id)}`]
-    : [`account:${m}:${part(accountId)}`, `user_by_email:${m}:${part(email)}`, `account_membership:${m}:${part(accountId)}:email:${part(email)}`];
+  const recordKeys = (m) =>
+    body.workspace_membership_id
+      ? [`account:${m}:${part(accountId)}`, `workspace_membership:${m}:${part(body.workspace_membership_id)}`]
+      : [
+          `account:${m}:${part(accountId)}`,
+          `user_by_email:${m}:${part(email)}`,
+          `account_membership:${m}:${part(accountId)}:email:${part(email)}`,
+        ];
   let records;
   if (isJwt) {
     const jwt = jwtConfig(env);
-    if (!jwt.enabled) throw new Answer(401, 40105, "JWT authentication is not configured.", {}, { "WWW-Authenticate": "Bearer" });
+    if (!jwt.enabled)
+      throw new Answer(401, 40105, "JWT authentication is not configured.", {}, { "WWW-Authenticate": "Bearer" });
     let payload;
     try {
       ({ payload } = await jwtVerify(token, jwt.key, jwt.options));
@@ -171,32 +200,48 @@ async function createMembership(c) {
     records = rest;
   }
   c.set("credential", { credentialId, mode });
-  if (!accountIds.includes("*") && !accountIds.includes(accountId)) throw new Answer(403, 40302, "This credential is not granted this account.");
+  if (!accountIds.includes("*") && !accountIds.includes(accountId))
+    throw new Answer(403, 40302, "This credential is not granted this account.");
   const [account, member, byEmail] = records;
   if (!account) throw new Answer(404, 40401, "Account not found.");
 
-  let user, workspaceMembershipId = null;
+  let user,
+    workspaceMembershipId = null;
   if (body.workspace_membership_id) {
     if (!member) throw new Answer(404, 40402, "Workspace membership not found.");
     if (member.workspace_id !== account.workspace_id)
-      throw new Answer(422, 42201, "The request has invalid fields.", { errors: [{ field: "workspace_membership_id", reason: "other_workspace", message: "Belongs to another workspace." }] });
+      throw new Answer(422, 42201, "The request has invalid fields.", {
+        errors: [
+          { field: "workspace_membership_id", reason: "other_workspace", message: "Belongs to another workspace." },
+        ],
+      });
     user = member.user;
     workspaceMembershipId = member.id;
   } else {
     user = member ? { id: member.id, email: member.email, name: member.name } : { id: null, email, name: null };
   }
-  const key = user.id ? `account_membership:${mode}:${part(accountId)}:${part(user.id)}` : `account_membership:${mode}:${part(accountId)}:email:${part(email)}`;
+  const key = user.id
+    ? `account_membership:${mode}:${part(accountId)}:${part(user.id)}`
+    : `account_membership:${mode}:${part(accountId)}:email:${part(email)}`;
   // An invite of an unknown user: its membership was read in round 1.
   const [existing] = user.id ? await kvRound([key]) : [byEmail];
   if (existing) {
-    const same = existing.permissions.length === body.permissions.length && body.permissions.every((p) => existing.permissions.includes(p));
+    const same =
+      existing.permissions.length === body.permissions.length &&
+      body.permissions.every((p) => existing.permissions.includes(p));
     if (!same) throw new Answer(409, 40901, "The membership exists with different permissions.");
     return { status: 200, data: existing };
   }
   const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace(".000Z", "Z");
   const data = {
-    object: "account_membership", id: membershipId(), account_id: accountId, user_id: user.id,
-    workspace_membership_id: workspaceMembershipId, permissions: body.permissions, created_at: now, updated_at: now,
+    object: "account_membership",
+    id: membershipId(),
+    account_id: accountId,
+    user_id: user.id,
+    workspace_membership_id: workspaceMembershipId,
+    permissions: body.permissions,
+    created_at: now,
+    updated_at: now,
     user: { id: user.id, email: user.email, name: user.name },
   };
   stats.kv++;
@@ -210,7 +255,9 @@ const app = new Hono();
 async function handler(c) {
   const started = Date.now();
   const id = requestId();
-  let status, body, headers = {};
+  let status,
+    body,
+    headers = {};
   try {
     const r = await createMembership(c);
     status = r.status;
@@ -224,8 +271,20 @@ async function handler(c) {
   const stats = c.get("stats") ?? { kv: 0, rounds: 0 };
   const cred = c.get("credential") ?? {};
   // Logs as the product does at its LOG_LEVEL: an info line per request unless warn or error.
-  if (c.env.LOG_LEVEL !== "warn" && c.env.LOG_LEVEL !== "error") console.log(JSON.stringify({ level: "info", request_id: id, status, credential_id: cred.credentialId ?? "", mode: cred.mode ?? "",
-    route: "edge", rounds: stats.rounds, kv_calls: stats.kv, duration_ms: Date.now() - started }));
+  if (c.env.LOG_LEVEL !== "warn" && c.env.LOG_LEVEL !== "error")
+    console.log(
+      JSON.stringify({
+        level: "info",
+        request_id: id,
+        status,
+        credential_id: cred.credentialId ?? "",
+        mode: cred.mode ?? "",
+        route: "edge",
+        rounds: stats.rounds,
+        kv_calls: stats.kv,
+        duration_ms: Date.now() - started,
+      }),
+    );
   return c.body(body, status, { "Content-Type": "application/json", "X-Request-Id": id, ...headers });
 }
 

@@ -20,7 +20,11 @@ export const TARGET = "/v1/account-memberships/?account_id=acct_1";
 export function readSeed({ links = 0 } = {}) {
   const seed = JSON.parse(readFileSync(join(root, "tests", "scenarios", "seed.json"), "utf8"));
   for (let i = 0; i < links; i++)
-    seed.records[`workspace_membership:test:${linkId(i)}`] = { id: linkId(i), workspace_id: "ws_1", user: { id: `usr_bench_${i}`, email: `member${i}@bench.example.com`, name: `Member ${i}` } };
+    seed.records[`workspace_membership:test:${linkId(i)}`] = {
+      id: linkId(i),
+      workspace_id: "ws_1",
+      user: { id: `usr_bench_${i}`, email: `member${i}@bench.example.com`, name: `Member ${i}` },
+    };
   return seed;
 }
 export const linkId = (i) => `wsm_bench_${i}`;
@@ -69,8 +73,15 @@ export function varsFor(keys) {
 export function tokenClaims(nowMs, i, tag) {
   const now = Math.floor(nowMs / 1000);
   return {
-    iss: ISSUER, aud: AUDIENCE, sub: `bench_${tag}_${i}`, jti: `${tag}-${i}-${now}`,
-    iat: now - 10, exp: now + 3 * 3600, scope: "openid memberships:write", account_ids: ["acct_1"], livemode: false,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: `bench_${tag}_${i}`,
+    jti: `${tag}-${i}-${now}`,
+    iat: now - 10,
+    exp: now + 3 * 3600,
+    scope: "openid memberships:write",
+    account_ids: ["acct_1"],
+    livemode: false,
   };
 }
 
@@ -115,12 +126,19 @@ export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500, on
   const DO = { writeAuthority: true };
 
   cases.push({
-    name: "apikey_create", label: "API-key create, email invite (201), KV alone", expect: 201, scenario: "email_create",
+    name: "apikey_create",
+    label: "API-key create, email invite (201), KV alone",
+    expect: 201,
+    scenario: "email_create",
     warmup: range(warmup, (i) => request(API_KEY, email("w", i))),
     timed: range(timed, (i) => request(API_KEY, email("t", i))),
   });
   cases.push({
-    name: "apikey_create_do", label: "API-key create, email invite (201), Durable Object authority (as shipped)", expect: 201, host: DO, scenario: "email_create",
+    name: "apikey_create_do",
+    label: "API-key create, email invite (201), Durable Object authority (as shipped)",
+    expect: 201,
+    host: DO,
+    scenario: "email_create",
     warmup: range(warmup, (i) => request(API_KEY, email("wd", i))),
     timed: range(timed, (i) => request(API_KEY, email("td", i))),
   });
@@ -130,55 +148,94 @@ export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500, on
   // membership key (it holds the user id) can be: two read rounds, as the key layout requires.
   const acct2 = TARGET.replace("acct_1", "acct_2");
   cases.push({
-    name: "link_create_do", label: "API-key create, workspace link (201), workspace membership cached, Durable Object authority", expect: 201, host: DO, scenario: "link_create",
-    warmup: [...range(warmup, (i) => request(API_KEY, link(i))), ...range(timed, (i) => request(API_KEY, link(warmup + i), acct2))],
+    name: "link_create_do",
+    label: "API-key create, workspace link (201), workspace membership cached, Durable Object authority",
+    expect: 201,
+    host: DO,
+    scenario: "link_create",
+    warmup: [
+      ...range(warmup, (i) => request(API_KEY, link(i))),
+      ...range(timed, (i) => request(API_KEY, link(warmup + i), acct2)),
+    ],
     timed: range(timed, (i) => request(API_KEY, link(warmup + i))),
   });
   cases.push({
-    name: "link_create_cold_do", label: "API-key create, workspace link (201), workspace membership not cached, Durable Object authority", expect: 201, host: DO, scenario: "link_create_cold",
+    name: "link_create_cold_do",
+    label: "API-key create, workspace link (201), workspace membership not cached, Durable Object authority",
+    expect: 201,
+    host: DO,
+    scenario: "link_create_cold",
     warmup: range(warmup, (i) => request(API_KEY, link(i))),
     timed: range(timed, (i) => request(API_KEY, link(warmup + i))),
   });
   const replayBody = JSON.stringify({ workspace_membership_id: "wsm_1", permissions: ["read"] });
   cases.push({
-    name: "apikey_replay", label: "API-key replay, workspace link (200)", expect: 200, host: DO, scenario: "link_replay",
+    name: "apikey_replay",
+    label: "API-key replay, workspace link (200)",
+    expect: 200,
+    host: DO,
+    scenario: "link_replay",
     // The first warm-up request creates the membership; every later one is a replay.
     warmup: range(warmup, () => request(API_KEY, replayBody)),
     timed: range(timed, () => request(API_KEY, replayBody)),
   });
   const emailReplay = JSON.stringify({ email: "replay@bench.example.com", permissions: ["read"] });
   cases.push({
-    name: "email_replay", label: "API-key replay, email invite (200)", expect: 200, host: DO, scenario: "email_replay",
+    name: "email_replay",
+    label: "API-key replay, email invite (200)",
+    expect: 200,
+    host: DO,
+    scenario: "email_replay",
     warmup: range(warmup, () => request(API_KEY, emailReplay)),
     timed: range(timed, () => request(API_KEY, emailReplay)),
   });
   for (const alg of ["RS256", "ES256", "HS256"]) {
     const tag = alg.toLowerCase();
-    const variants = alg === "HS256" ? [["", {}, "in the wasm"]] : [["", {}, "BearSSL in the wasm"], ["_webcrypto", { webCrypto: true }, "WebCrypto (worker path)"]];
+    const variants =
+      alg === "HS256"
+        ? [["", {}, "in the wasm"]]
+        : [
+            ["", {}, "BearSSL in the wasm"],
+            ["_webcrypto", { webCrypto: true }, "WebCrypto (worker path)"],
+          ];
     for (const [suffix, host, how] of variants) {
       if (only && !only.has(`jwt_${tag}_create${suffix}`)) continue;
       cases.push({
-        name: `jwt_${tag}_create${suffix}`, label: `${alg} JWT create, first-seen token (201), ${how}`, expect: 201, host,
-        warmup: range(jwtWarmup, (i) => request(signFor(alg, keys, tokenClaims(nowMs, i, `w${tag}${suffix}`)), email(`w${tag}${suffix}_`, i))),
-        timed: range(timed, (i) => request(signFor(alg, keys, tokenClaims(nowMs, i, `${tag}${suffix}`)), email(`${tag}${suffix}_`, i))),
+        name: `jwt_${tag}_create${suffix}`,
+        label: `${alg} JWT create, first-seen token (201), ${how}`,
+        expect: 201,
+        host,
+        warmup: range(jwtWarmup, (i) =>
+          request(signFor(alg, keys, tokenClaims(nowMs, i, `w${tag}${suffix}`)), email(`w${tag}${suffix}_`, i)),
+        ),
+        timed: range(timed, (i) =>
+          request(signFor(alg, keys, tokenClaims(nowMs, i, `${tag}${suffix}`)), email(`${tag}${suffix}_`, i)),
+        ),
       });
     }
   }
   const repeated = signFor("RS256", keys, tokenClaims(nowMs, 0, "repeat"));
   cases.push({
-    name: "jwt_repeat_create", label: "RS256 JWT create, repeated token (cache hit, 201)", expect: 201,
+    name: "jwt_repeat_create",
+    label: "RS256 JWT create, repeated token (cache hit, 201)",
+    expect: 201,
     warmup: range(warmup, (i) => request(repeated, email("wr", i))),
     timed: range(timed, (i) => request(repeated, email("r", i))),
   });
   // Refused at steps 1-3 (SPEC §3): no storage, no signature.
   const okBody = JSON.stringify({ email: "ann@example.com", permissions: ["read"] });
-  const refusal = (name, label, expect, make) => cases.push({ name, label, expect, refusal: true,
-    warmup: range(warmup, make), timed: range(timed, make) });
-  refusal("reject_404", "404, unknown path (step 1)", 404, () => ({ ...request(API_KEY, okBody), target: "/v1/accounts/?account_id=acct_1" }));
+  const refusal = (name, label, expect, make) =>
+    cases.push({ name, label, expect, refusal: true, warmup: range(warmup, make), timed: range(timed, make) });
+  refusal("reject_404", "404, unknown path (step 1)", 404, () => ({
+    ...request(API_KEY, okBody),
+    target: "/v1/accounts/?account_id=acct_1",
+  }));
   refusal("reject_401", "401, malformed credential (step 2)", 401, () => request("not-a-credential", okBody));
   const noneJwt = `${b64url(JSON.stringify({ alg: "none", typ: "JWT" }))}.${b64url(JSON.stringify(tokenClaims(nowMs, 0, "none")))}.`;
   refusal("reject_401_jwt", "401, JWT with alg none (step 2)", 401, () => request(noneJwt, okBody));
-  refusal("reject_403_pk", "403, publishable key (step 2)", 403, () => request("pk_test_demo_TYooMQauvdEDq54NiTphI7jx", okBody));
+  refusal("reject_403_pk", "403, publishable key (step 2)", 403, () =>
+    request("pk_test_demo_TYooMQauvdEDq54NiTphI7jx", okBody),
+  );
   refusal("reject_415", "415, text/plain body (step 3)", 415, () => {
     const r = request(API_KEY, okBody);
     return { ...r, headers: r.headers.map(([k, v]) => [k, k === "content-type" ? "text/plain" : v]) };
@@ -188,11 +245,25 @@ export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500, on
   refusal("reject_422", "422, two field errors (step 3)", 422, () => request(API_KEY, invalid));
   // The largest refusal: a body near MAX_BODY_BYTES (16 KiB) whose 1500 permissions are all invalid
   // (at most 100 field errors are listed).
-  const large = JSON.stringify({ email: "ann@example.com", permissions: Array.from({ length: 1500 }, (_, i) => `Bad-${i}`) });
-  refusal("reject_422_large", `422, ${Buffer.byteLength(large)}-byte body, 1500 invalid permissions (step 3)`, 422, () => request(API_KEY, large));
+  const large = JSON.stringify({
+    email: "ann@example.com",
+    permissions: Array.from({ length: 1500 }, (_, i) => `Bad-${i}`),
+  });
+  refusal(
+    "reject_422_large",
+    `422, ${Buffer.byteLength(large)}-byte body, 1500 invalid permissions (step 3)`,
+    422,
+    () => request(API_KEY, large),
+  );
 
   const kept = only ? cases.filter((c) => only.has(c.name)) : cases;
-  return { now_ms: nowMs, vars: varsFor(keys), seed: seedEntries(readSeed({ links: warmup + timed })), cases: kept, keys };
+  return {
+    now_ms: nowMs,
+    vars: varsFor(keys),
+    seed: seedEntries(readSeed({ links: warmup + timed })),
+    cases: kept,
+    keys,
+  };
 }
 
 // The fixture as the native benchmark reads it (no key objects).

@@ -11,7 +11,10 @@ function delayed(kv, ms) {
     get(target, name) {
       const value = target[name];
       if (typeof value !== "function") return value;
-      return async (...args) => { await wait(ms); return value.apply(target, args); };
+      return async (...args) => {
+        await wait(ms);
+        return value.apply(target, args);
+      };
     },
   });
 }

@@ -16,13 +16,18 @@ export async function traceReads(vars, seedEntries, requests) {
   let rounds = [];
   for (const r of requests) {
     rounds = [];
-    const exchange = core.begin({ method: "POST", target: r.target, headers: r.headers, body_truncated: false }, new TextEncoder().encode(r.body));
+    const exchange = core.begin(
+      { method: "POST", target: r.target, headers: r.headers, body_truncated: false },
+      new TextEncoder().encode(r.body),
+    );
     try {
       let step = exchange.step();
       while (!step.done) {
         const reads = step.effects.filter((e) => e.op === "kv_get").map((e) => e.key);
         if (reads.length) rounds.push(reads.join(","));
-        step = exchange.resume(step.effects.map((e) => e.op === "verify_signature" ? { id: e.id, valid: true } : performInMemory(kv, e)));
+        step = exchange.resume(
+          step.effects.map((e) => (e.op === "verify_signature" ? { id: e.id, valid: true } : performInMemory(kv, e))),
+        );
       }
       for (const e of step.background) performInMemory(kv, e);
     } finally {

@@ -22,9 +22,17 @@ export const DEFAULT_SETTINGS = Object.freeze({
 });
 
 const STATUS_TEXT = {
-  200: "OK", 204: "No Content", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-  405: "Method Not Allowed", 413: "Content Too Large", 415: "Unsupported Media Type",
-  422: "Unprocessable Content", 500: "Internal Server Error",
+  200: "OK",
+  204: "No Content",
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  500: "Internal Server Error",
 };
 export const statusText = (status) => STATUS_TEXT[status] ?? "";
 
@@ -43,7 +51,8 @@ export async function loadSettings(url, { fetch: fetchFn = globalThis.fetch } = 
   if (!url) return { settings: { ...DEFAULT_SETTINGS }, source: "defaults", reason: "no settings URL given" };
   try {
     const res = await fetchFn(url, { method: "GET", credentials: "omit", cache: "no-store" });
-    if (!res.ok) return { settings: { ...DEFAULT_SETTINGS }, source: "defaults", reason: `${url} answered ${res.status}` };
+    if (!res.ok)
+      return { settings: { ...DEFAULT_SETTINGS }, source: "defaults", reason: `${url} answered ${res.status}` };
     const settings = await res.json();
     if (settings === null || typeof settings !== "object" || Array.isArray(settings))
       return { settings: { ...DEFAULT_SETTINGS }, source: "defaults", reason: `${url} is not a JSON object` };
@@ -70,7 +79,11 @@ export async function createPreview({ settings, settingsUrl, moduleOptions } = {
     previewer.delete();
     throw new TypeError(`membership preview: settings refused: ${error}`);
   }
-  return new Preview(previewer, loaded.source, error ? `settings refused (${error}); using the defaults` : loaded.reason);
+  return new Preview(
+    previewer,
+    loaded.source,
+    error ? `settings refused (${error}); using the defaults` : loaded.reason,
+  );
 }
 
 export class Preview {
@@ -101,18 +114,25 @@ export class Preview {
       headers: toPairs(headers),
       body_truncated: bytes.length > limit,
     };
-    const raw = JSON.parse(this.#previewer.run(JSON.stringify(meta), bytes.length > limit ? bytes.subarray(0, limit) : bytes, Date.now()));
+    const raw = JSON.parse(
+      this.#previewer.run(JSON.stringify(meta), bytes.length > limit ? bytes.subarray(0, limit) : bytes, Date.now()),
+    );
     return shape(raw);
   }
 
   /** Frees the module's object (the page keeps one for its lifetime). */
-  dispose() { this.#previewer.delete(); }
+  dispose() {
+    this.#previewer.delete();
+  }
 }
 
 // A problem-details field error ({pointer, reason, detail}) as the envelope names it: the pointer
 // /permissions/2 is the field permissions[2]; /a~1b is a/b (RFC 6901).
 function fromPointer({ pointer, reason, detail }) {
-  const parts = pointer.split("/").slice(1).map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const parts = pointer
+    .split("/")
+    .slice(1)
+    .map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
   const field = parts.length === 2 && /^\d+$/.test(parts[1]) ? `${parts[0]}[${parts[1]}]` : parts.join("/");
   return { field, reason, message: detail };
 }
@@ -124,24 +144,29 @@ function shape(raw) {
   const notes = [];
   // The edge checks the credential before the request (SPEC §3): it would answer 401 first.
   if (!raw.credential.present && (raw.accepted || JUDGED_WITHOUT_CREDENTIAL.has(raw.status)))
-    notes.push({ code: "credential_required",
-                 message: "No Bearer credential: the edge would answer 401 before judging this request." });
+    notes.push({
+      code: "credential_required",
+      message: "No Bearer credential: the edge would answer 401 before judging this request.",
+    });
   if (raw.credential.kind === "secret_key")
     notes.push({ code: "secret_key_in_browser", message: "Secret keys must never be used in a browser." });
   if (raw.jwt)
-    notes.push({ code: "jwt_not_verified", message: "Token claims are decoded, NOT verified: the edge checks the signature, issuer and audience." });
+    notes.push({
+      code: "jwt_not_verified",
+      message: "Token claims are decoded, NOT verified: the edge checks the signature, issuer and audience.",
+    });
   return {
-    status: raw.status,                  // null: would be accepted, pending authentication and storage
+    status: raw.status, // null: would be accepted, pending authentication and storage
     accepted: raw.accepted,
     statusText: raw.accepted ? "" : statusText(raw.status),
-    body: envelope,                      // the error body the edge would send, parsed
-    bodyText: raw.body,                  // ... and its exact text ("" when accepted)
-    contentType: raw.content_type,       // application/json (the envelope) or application/problem+json
+    body: envelope, // the error body the edge would send, parsed
+    bodyText: raw.body, // ... and its exact text ("" when accepted)
+    contentType: raw.content_type, // application/json (the envelope) or application/problem+json
     code: problem ? envelope?.code : envelope?.error?.code,
     message: problem ? envelope?.title : envelope?.message,
-    fieldErrors: problem ? (envelope?.errors ?? []).map(fromPointer) : envelope?.error?.details?.errors ?? [],
-    normalized: raw.normalized,          // what the edge would store or forward, when accepted
-    credential: raw.credential,          // {present, kind: "jwt"|"secret_key"|"publishable_key"|null, mode}
+    fieldErrors: problem ? (envelope?.errors ?? []).map(fromPointer) : (envelope?.error?.details?.errors ?? []),
+    normalized: raw.normalized, // what the edge would store or forward, when accepted
+    credential: raw.credential, // {present, kind: "jwt"|"secret_key"|"publishable_key"|null, mode}
     jwt: raw.jwt && { verified: false, claims: raw.jwt.claims, timeCheck: raw.jwt.time_check },
     notes,
   };
@@ -155,7 +180,7 @@ function toBytes(body) {
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  if (typeof body === "object") return encoder.encode(JSON.stringify(body));  // as a dashboard would send it
+  if (typeof body === "object") return encoder.encode(JSON.stringify(body)); // as a dashboard would send it
   throw new TypeError("body must be a string, bytes, a plain object or null");
 }
 
@@ -169,5 +194,7 @@ function toTarget(url) {
 function toPairs(headers) {
   if (headers instanceof Headers) return [...headers.entries()];
   if (Array.isArray(headers)) return headers.map(([name, value]) => [String(name), String(value)]);
-  return Object.entries(headers ?? {}).filter(([, v]) => v !== undefined && v !== null).map(([n, v]) => [n, String(v)]);
+  return Object.entries(headers ?? {})
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([n, v]) => [n, String(v)]);
 }

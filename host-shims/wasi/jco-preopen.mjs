@@ -17,10 +17,14 @@ import { pathToFileURL } from "node:url";
 // own: look it up from jco's package, and from here only when jco is not found.
 function shim(subpath) {
   const from = [];
-  try { from.push(createRequire(import.meta.url).resolve("@bytecodealliance/jco")); } catch {}
+  try {
+    from.push(createRequire(import.meta.url).resolve("@bytecodealliance/jco"));
+  } catch {}
   from.push(import.meta.url);
   for (const base of from) {
-    try { return pathToFileURL(createRequire(base).resolve(`@bytecodealliance/preview2-shim/${subpath}`)).href; } catch {}
+    try {
+      return pathToFileURL(createRequire(base).resolve(`@bytecodealliance/preview2-shim/${subpath}`)).href;
+    } catch {}
   }
   throw new Error("jco-preopen: @bytecodealliance/preview2-shim not found (npm ci)");
 }

@@ -9,7 +9,13 @@ export function encodeKey(key) {
   let out = "";
   const bytes = Buffer.from(key, "utf8");
   bytes.forEach((c, i) => {
-    const plain = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x5f || c === 0x2d;
+    const plain =
+      (c >= 0x61 && c <= 0x7a) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x30 && c <= 0x39) ||
+      c === 0x2e ||
+      c === 0x5f ||
+      c === 0x2d;
     const escape = !plain || (i === 0 && c === 0x2e) || (i === 1 && c === 0x2d && bytes[0] === 0x68);
     out += escape ? "%" + c.toString(16).toUpperCase().padStart(2, "0") : String.fromCharCode(c);
   });

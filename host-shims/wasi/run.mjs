@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { resolve, join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-process.removeAllListeners("warning");  // node:wasi is "experimental": keep stderr for the log lines
+process.removeAllListeners("warning"); // node:wasi is "experimental": keep stderr for the log lines
 const argv = process.argv.slice(2);
 const preopens = {};
 const env = {};
@@ -27,6 +27,12 @@ for (let i = 0; i < argv.length; i++) {
     args.push(a);
   }
 }
-const wasi = new WASI({ version: "preview1", args: ["membership-cli.wasm", ...args], env, preopens, returnOnExit: true });
+const wasi = new WASI({
+  version: "preview1",
+  args: ["membership-cli.wasm", ...args],
+  env,
+  preopens,
+  returnOnExit: true,
+});
 const instance = await WebAssembly.instantiate(await WebAssembly.compile(readFileSync(module)), wasi.getImportObject());
 process.exitCode = wasi.start(instance);

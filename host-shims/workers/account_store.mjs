@@ -17,7 +17,9 @@ export class AccountStore extends DurableObject {
     this.sql.exec(`CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER);
                    CREATE INDEX IF NOT EXISTS records_expiry ON records (expires_at) WHERE expires_at IS NOT NULL`);
     this.alarmAt = null;
-    ctx.blockConcurrencyWhile(async () => { this.alarmAt = await ctx.storage.getAlarm(); });
+    ctx.blockConcurrencyWhile(async () => {
+      this.alarmAt = await ctx.storage.getAlarm();
+    });
   }
 
   // Creates `key` with `value` unless a live record is there: {created: true}, or
@@ -27,10 +29,18 @@ export class AccountStore extends DurableObject {
   putIfAbsent(key, value, ttlSeconds) {
     const now = Date.now();
     const expiresAt = ttlSeconds ? now + ttlSeconds * 1000 : null;
-    const inserted = this.sql.exec("INSERT INTO records (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING key",
-      key, value, expiresAt).toArray().length === 1;
+    const inserted =
+      this.sql
+        .exec(
+          "INSERT INTO records (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING key",
+          key,
+          value,
+          expiresAt,
+        )
+        .toArray().length === 1;
     if (inserted) {
-      if (++this.inserts % SWEEP_EVERY === 0) this.sql.exec("DELETE FROM records WHERE expires_at IS NOT NULL AND expires_at <= ?", now);
+      if (++this.inserts % SWEEP_EVERY === 0)
+        this.sql.exec("DELETE FROM records WHERE expires_at IS NOT NULL AND expires_at <= ?", now);
       this.expireAt(expiresAt);
       return { created: true };
     }
@@ -46,8 +56,12 @@ export class AccountStore extends DurableObject {
   // Writes `key` whatever is there: a claimed Idempotency-Key's answer replacing its claim.
   put(key, value, ttlSeconds) {
     const expiresAt = ttlSeconds ? Date.now() + ttlSeconds * 1000 : null;
-    this.sql.exec("INSERT INTO records (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
-      key, value, expiresAt);
+    this.sql.exec(
+      "INSERT INTO records (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
+      key,
+      value,
+      expiresAt,
+    );
     this.expireAt(expiresAt);
   }
 

@@ -15,12 +15,17 @@ export function varsFrom(env, { webCrypto = false } = {}) {
     if (typeof v === "string") vars[k] = v;
     else if (typeof v === "number" || typeof v === "boolean") vars[k] = String(v);
   }
-  delete vars.HOST_WEBCRYPTO;  // the host's own facts below, never an operator's setting
+  delete vars.HOST_WEBCRYPTO; // the host's own facts below, never an operator's setting
   delete vars.HOST_RATE_LIMITER_PERIOD;
   if (env?.RATE_LIMITER && typeof env.RATE_LIMITER.limit === "function")
     vars.HOST_RATE_LIMITER_PERIOD = String(env.RATE_LIMIT_PERIOD_SECONDS ?? "60");
   // The test fault rate_limit:throw (FAULTS) stands for a bound limiter that fails, bound or not.
-  else if (env?.ALLOW_FAULT_INJECTION === "true" && String(env.FAULTS ?? "").split(",").some((f) => f.trim() === "rate_limit:throw"))
+  else if (
+    env?.ALLOW_FAULT_INJECTION === "true" &&
+    String(env.FAULTS ?? "")
+      .split(",")
+      .some((f) => f.trim() === "rate_limit:throw")
+  )
     vars.HOST_RATE_LIMITER_PERIOD = String(env.RATE_LIMIT_PERIOD_SECONDS ?? "60");
   if (webCrypto && env?.SIGNATURES !== "bearssl") vars.HOST_WEBCRYPTO = "1";
   delete vars.HOST_WRITE_AUTHORITY;
@@ -40,8 +45,7 @@ export function requestIdFor(headers, random) {
     if (id && SANE_REQUEST_ID.test(id)) return id;
   }
   let id = "req_";
-  while (id.length < 28)
-    for (const b of random(32)) if (b < 248 && id.length < 28) id += BASE62[b % 62]; // 248 = 4 * 62: no bias
+  while (id.length < 28) for (const b of random(32)) if (b < 248 && id.length < 28) id += BASE62[b % 62]; // 248 = 4 * 62: no bias
   return id;
 }
 
@@ -66,7 +70,10 @@ function pooledRandom(poolSize = 4096) {
   let pool = new Uint8Array(0);
   let at = 0;
   return (n) => {
-    if (at + n > pool.length) { pool = crypto.getRandomValues(new Uint8Array(poolSize)); at = 0; }
+    if (at + n > pool.length) {
+      pool = crypto.getRandomValues(new Uint8Array(poolSize));
+      at = 0;
+    }
     const out = pool.subarray(at, at + n);
     at += n;
     return out;
@@ -90,23 +97,35 @@ export class WasmCore {
   }
 
   configure(env) {
-    const ok = this.call((p, n) => this.exports.mb_configure(p, n),
-      encoder.encode(JSON.stringify(varsFrom(env, { webCrypto: this.webCrypto }))));
+    const ok = this.call(
+      (p, n) => this.exports.mb_configure(p, n),
+      encoder.encode(JSON.stringify(varsFrom(env, { webCrypto: this.webCrypto }))),
+    );
     this.configured = true;
     this.configError = ok !== 0;
     return ok === 0;
   }
 
-  maxBodyBytes() { return this.exports.mb_max_body_bytes(); }
-  maxRounds() { return this.exports.mb_max_rounds(); }
+  maxBodyBytes() {
+    return this.exports.mb_max_body_bytes();
+  }
+  maxRounds() {
+    return this.exports.mb_max_rounds();
+  }
   // Traps inside the module, as a broken invariant would (the test fault trap:next).
-  trap() { this.exports.mb_debug_trap(); }
+  trap() {
+    this.exports.mb_debug_trap();
+  }
 
   // Copies bytes into linear memory for the duration of fn(ptr, len).
   call(fn, bytes) {
     const ptr = this.exports.mb_alloc(bytes.length);
     new Uint8Array(this.exports.memory.buffer, ptr, bytes.length).set(bytes);
-    try { return fn(ptr, bytes.length); } finally { this.exports.mb_free(ptr); }
+    try {
+      return fn(ptr, bytes.length);
+    } finally {
+      this.exports.mb_free(ptr);
+    }
   }
 
   // The driver loop of the JS hosts, the twin of host-shims/common/drive.h (same bound, same
@@ -123,7 +142,10 @@ export class WasmCore {
       const maxRounds = this.maxRounds();
       while (!step.done) {
         if (++rounds > maxRounds + 1) {
-          step = hostError(requestIdFor(meta.headers, this.random), [...step.notices, `the core did not finish in ${maxRounds} rounds`]);
+          step = hostError(requestIdFor(meta.headers, this.random), [
+            ...step.notices,
+            `the core did not finish in ${maxRounds} rounds`,
+          ]);
           break;
         }
         kvCalls += step.effects.filter(isKvCall).length;
@@ -154,8 +176,15 @@ export class WasmCore {
     memory.set(random, frame.length + payload.length);
     let handle;
     try {
-      handle = x.mb_begin(ptr, frame.length, ptr + frame.length, payload.length, this.now(),
-                          ptr + frame.length + payload.length, random.length);
+      handle = x.mb_begin(
+        ptr,
+        frame.length,
+        ptr + frame.length,
+        payload.length,
+        this.now(),
+        ptr + frame.length + payload.length,
+        random.length,
+      );
     } finally {
       x.mb_free(ptr);
     }
@@ -165,7 +194,10 @@ export class WasmCore {
 }
 
 class Exchange {
-  constructor(core, handle) { this.core = core; this.handle = handle; }
+  constructor(core, handle) {
+    this.core = core;
+    this.handle = handle;
+  }
   // The step; a final one carries its body as bytes (bodyBytes) and, on demand, as text (body).
   step() {
     const x = this.core.exports;
@@ -185,7 +217,10 @@ class Exchange {
 // (name, value) pairs. The writer's buffer is reused: its bytes are copied into the module at once.
 
 class FrameWriter {
-  constructor() { this.buf = new Uint8Array(4096); this.at = 0; }
+  constructor() {
+    this.buf = new Uint8Array(4096);
+    this.at = 0;
+  }
   reserve(n) {
     if (this.at + n <= this.buf.length) return;
     const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
@@ -194,8 +229,12 @@ class FrameWriter {
   }
   u32(v) {
     this.reserve(4);
-    const b = this.buf, a = this.at;
-    b[a] = v; b[a + 1] = v >>> 8; b[a + 2] = v >>> 16; b[a + 3] = v >>> 24;
+    const b = this.buf,
+      a = this.at;
+    b[a] = v;
+    b[a + 1] = v >>> 8;
+    b[a + 2] = v >>> 16;
+    b[a + 3] = v >>> 24;
     this.at += 4;
   }
   str(s) {
@@ -214,11 +253,24 @@ class FrameWriter {
     this.at += b.length;
   }
   headers(h) {
-    const pairs = !h ? [] : Array.isArray(h) ? h : typeof h.entries === "function" ? [...h.entries()] : Object.entries(h);
+    const pairs = !h
+      ? []
+      : Array.isArray(h)
+        ? h
+        : typeof h.entries === "function"
+          ? [...h.entries()]
+          : Object.entries(h);
     this.u32(pairs.length);
-    for (const [name, value] of pairs) { this.str(name); this.str(value); }
+    for (const [name, value] of pairs) {
+      this.str(name);
+      this.str(value);
+    }
   }
-  take() { const out = this.buf.subarray(0, this.at); this.at = 0; return out; }
+  take() {
+    const out = this.buf.subarray(0, this.at);
+    this.at = 0;
+    return out;
+  }
 }
 const writer = new FrameWriter();
 
@@ -237,7 +289,9 @@ export function outcomesFrame(outcomes) {
   for (const o of outcomes) {
     const hasValue = typeof o.value === "string";
     writer.u32(o.id);
-    writer.u32((hasValue ? 1 : 0) | (o.allowed !== false ? 2 : 0) | (o.valid === true ? 4 : 0) | (o.created === true ? 8 : 0));
+    writer.u32(
+      (hasValue ? 1 : 0) | (o.allowed !== false ? 2 : 0) | (o.valid === true ? 4 : 0) | (o.created === true ? 8 : 0),
+    );
     writer.u32(o.status ?? 0);
     writer.u32(o.failure ?? Failure.none);
     writer.str(o.detail);
@@ -249,7 +303,17 @@ export function outcomesFrame(outcomes) {
   return writer.take();
 }
 
-const KINDS = ["kv_get", "kv_put", "fetch", "rate_limit", "verify_signature", "kv_put_if_absent", "sign", "kv_claim", "kv_release"];
+const KINDS = [
+  "kv_get",
+  "kv_put",
+  "fetch",
+  "rate_limit",
+  "verify_signature",
+  "kv_put_if_absent",
+  "sign",
+  "kv_claim",
+  "kv_release",
+];
 
 // A step frame as the object the hosts use: {done: false, effects, notices} or {done: true,
 // status, headers, bodyBytes, body (text, on demand), background, log, notices}.
@@ -261,40 +325,83 @@ class FrameReader {
     this.view = new DataView(buffer, ptr, len);
     this.at = 0;
   }
-  u32() { const v = this.view.getUint32(this.at, true); this.at += 4; return v; }
-  raw() { const n = this.u32(); const b = this.bytes.subarray(this.at, this.at + n); this.at += n; return b; }
-  str() { return text(this.raw()); }
-  headers() { const h = []; for (let n = this.u32(); n > 0; n--) h.push([this.str(), this.str()]); return h; }
-  effects() { const list = []; for (let n = this.u32(); n > 0; n--) list.push(this.effect()); return list; }
+  u32() {
+    const v = this.view.getUint32(this.at, true);
+    this.at += 4;
+    return v;
+  }
+  raw() {
+    const n = this.u32();
+    const b = this.bytes.subarray(this.at, this.at + n);
+    this.at += n;
+    return b;
+  }
+  str() {
+    return text(this.raw());
+  }
+  headers() {
+    const h = [];
+    for (let n = this.u32(); n > 0; n--) h.push([this.str(), this.str()]);
+    return h;
+  }
+  effects() {
+    const list = [];
+    for (let n = this.u32(); n > 0; n--) list.push(this.effect());
+    return list;
+  }
   effect() {
-    const id = this.u32(), op = KINDS[this.u32()], store = this.str(), key = this.str(), value = this.raw(), ttl = this.u32();
-    const method = this.str(), url = this.str(), hs = this.headers(), body = this.raw(), timeout_ms = this.u32(), scope = this.str();
-    const alg = this.str(), jwk = this.str(), data = this.raw(), signature = this.raw();
+    const id = this.u32(),
+      op = KINDS[this.u32()],
+      store = this.str(),
+      key = this.str(),
+      value = this.raw(),
+      ttl = this.u32();
+    const method = this.str(),
+      url = this.str(),
+      hs = this.headers(),
+      body = this.raw(),
+      timeout_ms = this.u32(),
+      scope = this.str();
+    const alg = this.str(),
+      jwk = this.str(),
+      data = this.raw(),
+      signature = this.raw();
     switch (op) {
       // scope: the write authority of a membership ("<mode>:<account_id>") or an idempotency
       // record (the record's own key)
       case "kv_get":
-      case "kv_release": return { id, op, store, key, scope };
+      case "kv_release":
+        return { id, op, store, key, scope };
       case "kv_put":
       case "kv_put_if_absent":
-      case "kv_claim": return { id, op, store, key, value: text(value), ttl, scope };
-      case "fetch": return { id, op, method, url, headers: hs, body: text(body), timeout_ms };
+      case "kv_claim":
+        return { id, op, store, key, value: text(value), ttl, scope };
+      case "fetch":
+        return { id, op, method, url, headers: hs, body: text(body), timeout_ms };
       // The core chose key and algorithm; the host only answers valid or not, or the signature.
-      case "verify_signature": return { id, op, alg, jwk, data: data.slice(), signature: signature.slice() };
-      case "sign": return { id, op, alg, jwk, data: data.slice() };
-      default: return { id, op, key };
+      case "verify_signature":
+        return { id, op, alg, jwk, data: data.slice(), signature: signature.slice() };
+      case "sign":
+        return { id, op, alg, jwk, data: data.slice() };
+      default:
+        return { id, op, key };
     }
   }
 }
 
-function text(bytes) { return bytes.length ? decoder.decode(bytes) : ""; }
+function text(bytes) {
+  return bytes.length ? decoder.decode(bytes) : "";
+}
 
 // A final step the host makes itself: a 500 envelope under the given request id.
 export function hostError(requestId, notices = []) {
   return {
     done: true,
     status: 500,
-    headers: [["Content-Type", "application/json"], ["X-Request-Id", requestId]],
+    headers: [
+      ["Content-Type", "application/json"],
+      ["X-Request-Id", requestId],
+    ],
     bodyBytes: encoder.encode(internalErrorBody),
     body: internalErrorBody,
     background: [],
@@ -322,7 +429,9 @@ class FinalStep {
     this.log = log;
     this.notices = [];
   }
-  get body() { return decoder.decode(this.bodyBytes); }
+  get body() {
+    return decoder.decode(this.bodyBytes);
+  }
 }
 
 export function readStep(buffer, ptr, len) {

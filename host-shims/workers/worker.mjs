@@ -39,7 +39,10 @@ async function readText(response, signal) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_FETCH_BODY) { await reader.cancel(); throw new Error("response body over 1 MiB"); }
+    if (size > MAX_FETCH_BODY) {
+      await reader.cancel();
+      throw new Error("response body over 1 MiB");
+    }
     chunks.push(value);
   }
   return new TextDecoder().decode(concat(chunks, size));
@@ -67,7 +70,8 @@ export async function perform(effect, env, faults, ctx) {
       case "kv_put": {
         if (faults.has("kv_put:throw")) throw new Error("injected fault kv_put:throw");
         // A record with an authority is written there first (replacing an Idempotency-Key's claim).
-        if (effect.scope && env.ACCOUNT_STORE) await authority(env, effect.scope).put(effect.key, effect.value, effect.ttl);
+        if (effect.scope && env.ACCOUNT_STORE)
+          await authority(env, effect.scope).put(effect.key, effect.value, effect.ttl);
         await namespaceFor(env, effect.store).put(effect.key, effect.value, kvOptions(effect));
         return { id };
       }
@@ -87,7 +91,8 @@ export async function perform(effect, env, faults, ctx) {
         const result = await authority(env, effect.scope).putIfAbsent(effect.key, effect.value, effect.ttl);
         if (!result.created) return { id, created: false, value: result.value };
         // The object is the authority; KV, its read replica, is written after it confirmed.
-        const replica = namespaceFor(env, effect.store).put(effect.key, effect.value, kvOptions(effect))
+        const replica = namespaceFor(env, effect.store)
+          .put(effect.key, effect.value, kvOptions(effect))
           .catch((err) => log({ level: "warn", message: `KV replica write failed: ${err?.message ?? err}` }));
         if (ctx) ctx.waitUntil(replica);
         else await replica;
@@ -153,7 +158,8 @@ async function readBody(request, max) {
     chunks.push(value);
     if (size > max) {
       const bytes = concat(chunks, size).subarray(0, max + 1);
-      while (size <= MAX_DRAINED_BODY) {  // the rest is read and dropped
+      while (size <= MAX_DRAINED_BODY) {
+        // the rest is read and dropped
         const next = await reader.read();
         if (next.done) break;
         size += next.value.byteLength;
@@ -173,7 +179,10 @@ function targetOf(url) {
 function concat(chunks, size) {
   const all = new Uint8Array(size);
   let at = 0;
-  for (const c of chunks) { all.set(c, at); at += c.byteLength; }
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
   return all;
 }
 
@@ -212,7 +221,12 @@ async function handle(request, env, ctx) {
   const trace = effectTrace(env, request);
   let instance = currentCore(env);
   const { bytes, truncated } = await readBody(request, instance.maxBodyBytes());
-  const meta = { method: request.method, target: targetOf(request.url), headers: [...request.headers], body_truncated: truncated };
+  const meta = {
+    method: request.method,
+    target: targetOf(request.url),
+    headers: [...request.headers],
+    body_truncated: truncated,
+  };
 
   for (let attempt = 0; ; ++attempt) {
     try {
@@ -220,7 +234,7 @@ async function handle(request, env, ctx) {
         trapNextPending = false;
         instance.trap();
       }
-      if (trace) trace.rounds = [];  // a retry on a fresh instance starts over
+      if (trace) trace.rounds = []; // a retry on a fresh instance starts over
       const step = await instance.drive(meta, bytes, async (effects) => {
         trace?.rounds.push(effects.map(effectLine));
         const outcomes = await Promise.all(effects.map((e) => perform(e, env, faults, ctx)));
@@ -228,24 +242,47 @@ async function handle(request, env, ctx) {
         return outcomes;
       });
       if (step.background.length) {
-        ctx.waitUntil(Promise.all(step.background.map((e) => perform(e, env, faults, ctx))).then((outs) => {
-          for (const o of outs) if (o.failure) log({ level: "warn", request_id: step.log.request_id, message: `background write failed: ${o.detail}` });
-        }));
+        ctx.waitUntil(
+          Promise.all(step.background.map((e) => perform(e, env, faults, ctx))).then((outs) => {
+            for (const o of outs)
+              if (o.failure)
+                log({
+                  level: "warn",
+                  request_id: step.log.request_id,
+                  message: `background write failed: ${o.detail}`,
+                });
+          }),
+        );
       }
       if (trace) trace.background = step.background.map(effectLine);
       for (const message of step.notices) log({ level: "warn", request_id: step.log.request_id, message });
-      log({ level: "info", ...step.log, rounds: step.rounds, kv_calls: step.kvCalls, duration_ms: Date.now() - started });
+      log({
+        level: "info",
+        ...step.log,
+        rounds: step.rounds,
+        kv_calls: step.kvCalls,
+        duration_ms: Date.now() - started,
+      });
       return new Response(step.status === 204 || request.method === "HEAD" ? null : step.bodyBytes, {
         status: step.status,
         headers: trace ? [...step.headers, ["X-Debug-Effects", traceHeader(trace)]] : step.headers,
       });
     } catch (err) {
       // Another request trapped the instance while this one waited: start over on a fresh one.
-      if (err instanceof InstancePoisoned && attempt === 0) { instance = currentCore(env); continue; }
+      if (err instanceof InstancePoisoned && attempt === 0) {
+        instance = currentCore(env);
+        continue;
+      }
       if (err instanceof WebAssembly.RuntimeError || err instanceof InstancePoisoned) {
         instance.poisoned = true;
         const answer = hostError(requestIdFor(meta.headers, instance.random));
-        log({ level: "error", request_id: answer.log.request_id, status: 500, message: `wasm trap: ${err.message}`, duration_ms: Date.now() - started });
+        log({
+          level: "error",
+          request_id: answer.log.request_id,
+          status: 500,
+          message: `wasm trap: ${err.message}`,
+          duration_ms: Date.now() - started,
+        });
         return new Response(answer.bodyBytes, { status: 500, headers: answer.headers });
       }
       throw err;
@@ -270,7 +307,12 @@ export default {
     } catch (err) {
       // A bug in this glue: still the envelope, never an HTML error page.
       const answer = hostError(requestIdFor([...request.headers], (n) => crypto.getRandomValues(new Uint8Array(n))));
-      log({ level: "error", request_id: answer.log.request_id, status: 500, message: `host error: ${err?.stack ?? err}` });
+      log({
+        level: "error",
+        request_id: answer.log.request_id,
+        status: 500,
+        message: `host error: ${err?.stack ?? err}`,
+      });
       return new Response(answer.bodyBytes, { status: 500, headers: answer.headers });
     }
   },

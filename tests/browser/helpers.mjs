@@ -1,7 +1,17 @@
 // Shared pieces of the browser preview tests: a loopback static file server (the "any static file
 // server" case), Debian's Chromium through playwright-core, and the WASI command as a second edge
 // to compare the module's answers with.
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -17,7 +27,8 @@ export const SITE = join(ROOT, "dist/site");
 export const PREVIEW_DIR = join(SITE, "preview");
 export const WASI_CLI = join(ROOT, "dist/wasi/membership-cli.wasm");
 export const HARNESS = join(ROOT, "tests/worker/harness.mjs");
-export const BUILD_HINT = "build it first: NODE_PATH=/usr/share/nodejs cmake --preset browser && cmake --build --preset browser";
+export const BUILD_HINT =
+  "build it first: NODE_PATH=/usr/share/nodejs cmake --preset browser && cmake --build --preset browser";
 
 // The preview's fixed JWT placeholders (wasm/browser_entry.cpp): an edge configured alike judges
 // tokens alike, so the two can be compared on JWT cases too.
@@ -29,8 +40,13 @@ export const JWT_VARS = {
 };
 
 const TYPES = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript",
-  ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".png": "image/png",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".mjs": "text/javascript",
+  ".css": "text/css",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+  ".png": "image/png",
 };
 
 /**
@@ -51,7 +67,10 @@ export async function serveStatic(root, routes = {}) {
       file = join(file, "index.html");
     }
     if (!existsSync(file)) return void res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
-    res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" });
+    res.writeHead(200, {
+      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+      "Cache-Control": "no-store",
+    });
     res.end(readFileSync(file));
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
@@ -59,12 +78,22 @@ export async function serveStatic(root, routes = {}) {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections();
+        server.close(ok);
+      }),
   };
 }
 
-export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu",
-  "--disable-component-update", "--no-first-run", "--disable-sync"];
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-background-networking",
+  "--disable-gpu",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+];
 
 export function launchChromium() {
   return chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
@@ -100,8 +129,8 @@ export async function openPreview(browser, url, { viewport = { width: 900, heigh
 export function wasiEdge(requests, vars = {}) {
   const dir = mkdtempSync(join(tmpdir(), "mb-preview-"));
   try {
-    const kv = join(dir, "kv");          // empty: every record is absent
-    const origin = join(dir, "origin");  // no recorded answers: a forward would be a 502
+    const kv = join(dir, "kv"); // empty: every record is absent
+    const origin = join(dir, "origin"); // no recorded answers: a forward would be a 502
     mkdirSync(kv);
     mkdirSync(origin);
     const input = join(dir, "in.ndjson");
@@ -116,7 +145,9 @@ export function wasiEdge(requests, vars = {}) {
         args: ["membership-cli", "--ndjson"],
         env: { ROUTING: "edge", RATE_LIMIT_PER_MINUTE: "0", ...vars },
         preopens: { "/kv": kv, "/origin": origin },
-        stdin, stdout, stderr,
+        stdin,
+        stdout,
+        stderr,
       });
       const module = new WebAssembly.Module(readFileSync(WASI_CLI));
       const instance = new WebAssembly.Instance(module, wasi.getImportObject());
@@ -124,7 +155,10 @@ export function wasiEdge(requests, vars = {}) {
     } finally {
       for (const fd of [stdin, stdout, stderr]) closeSync(fd);
     }
-    const answers = readFileSync(output, "utf8").trim().split("\n").map((line) => JSON.parse(line));
+    const answers = readFileSync(output, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     // Each answer must agree with docs/openapi.yaml, as the WASI runner checks (tests/openapi.mjs).
     answers.forEach((a, i) => assertAnswer({ method: requests[i]?.method ?? "POST", path: requests[i]?.target, ...a }));
     return answers;

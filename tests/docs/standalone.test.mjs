@@ -8,12 +8,18 @@ import { join } from "node:path";
 import { root } from "../worker/harness.mjs";
 
 test("no tracked file refers to a path outside the repository's own tree", () => {
-  const files = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean)
+  const files = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean)
     .filter((f) => !/\.(wasm|png|gz|ico|woff2?)$/.test(f));
   const offenders = [];
   for (const f of files) {
     let text;
-    try { text = readFileSync(join(root, f), "utf8"); } catch { continue; }
+    try {
+      text = readFileSync(join(root, f), "utf8");
+    } catch {
+      continue;
+    }
     if (/\.\.\/shared\/|shared\/(SPEC|STYLE)\.md|shared\/seed\//.test(text)) offenders.push(f);
   }
   assert.deepEqual(offenders, []);

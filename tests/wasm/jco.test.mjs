@@ -15,11 +15,40 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, rawRequest, parseResponse, checkAnswers, seedKvDir, encodeKey, cliPath, tempDir, root, originDirFor } from "./wasi_runner.mjs";
-import { scenarioFiles, casesFor, forHost, checkCase, checkEffects, wasiCaseEnv, scriptedRecords } from "../scenarios.mjs";
+import {
+  runCli,
+  rawRequest,
+  parseResponse,
+  checkAnswers,
+  seedKvDir,
+  encodeKey,
+  cliPath,
+  tempDir,
+  root,
+  originDirFor,
+} from "./wasi_runner.mjs";
+import {
+  scenarioFiles,
+  casesFor,
+  forHost,
+  checkCase,
+  checkEffects,
+  wasiCaseEnv,
+  scriptedRecords,
+} from "../scenarios.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
 
@@ -37,7 +66,9 @@ before(() => {
   work = mkdtempSync(join(tmpdir(), "mb-jco-"));
   component = join(work, "membership-cli.component.wasm");
 });
-after(() => { if (work) rmSync(work, { recursive: true, force: true }); });
+after(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
 
 // The environment jco's child sees: only what is given (jco run passes its whole environment on).
 const childEnv = (env) => ({ PATH: process.env.PATH, ...env });
@@ -60,20 +91,27 @@ function runJco(input, { env = {}, kvDir = null, originDir = null } = {}) {
   writeFileSync(file, input);
   const fd = openSync(file, "r");
   try {
-    const r = spawnSync(process.execPath, [...RUN_ARGS, runJs], { stdio: [fd, "pipe", "pipe"], cwd: work, env: childEnv(vars), maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, [...RUN_ARGS, runJs], {
+      stdio: [fd, "pipe", "pipe"],
+      cwd: work,
+      env: childEnv(vars),
+      maxBuffer: 64 << 20,
+    });
     if (r.error) throw r.error;
-    checkAnswers(input, [], r.stdout);  // tests/openapi.mjs, as for every answer of node:wasi
+    checkAnswers(input, [], r.stdout); // tests/openapi.mjs, as for every answer of node:wasi
     return { exitCode: r.status, stdout: r.stdout, stderr: r.stderr.toString("utf8") };
   } finally {
     closeSync(fd);
   }
 }
 
-const demoRequest = Buffer.from(rawRequest({
-  target: "/v1/account-memberships/?account_id=acct_1",
-  headers: { Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
-  json: { email: "ann@example.com" },
-}));
+const demoRequest = Buffer.from(
+  rawRequest({
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: { Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
+    json: { email: "ann@example.com" },
+  }),
+);
 
 test("jco new --wasi-command adapts the command; jco run answers it (503 without /kv, 201 with it)", (t) => {
   let t0 = Date.now();
@@ -111,7 +149,10 @@ for (const doc of scenarioFiles()) {
     for (const d of Object.values(kv)) seedKvDir(d, seed);
     const { run, skipped } = casesFor(doc, "wasi");
     for (const c of skipped) t.diagnostic(`not for this host: ${c.name} (${c.hosts_reason})`);
-    let n = 0, nativeCompared = 0, jcoMs = 0, traced = 0;
+    let n = 0,
+      nativeCompared = 0,
+      jcoMs = 0,
+      traced = 0;
     for (const c of run) {
       const input = rawRequest(c.request);
       const env = { ...wasiCaseEnv(doc, c), ...FIXED };
@@ -122,16 +163,28 @@ for (const doc of scenarioFiles()) {
       jcoMs += Date.now() - t0;
       assert.equal(out.exitCode, 0, `${c.name}: exit ${out.exitCode} ${out.stderr}`);
       checkCase(c, parseResponse(out.stdout));
-      for (const key of c.kv_exists ?? []) assert.ok(existsSync(join(kv.jco, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
-      const lines = out.stderr.trim().split("\n").map((l) => JSON.parse(l));
+      for (const key of c.kv_exists ?? [])
+        assert.ok(existsSync(join(kv.jco, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
+      const lines = out.stderr
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       assert.equal(lines.at(-1).status, c.expect.status, `${c.name}: log line`);
       traced += checkEffects(c, lines.find((l) => l.effects)?.effects);
 
       const wasi = await runCli(input, { env, kvDir: kv.wasi, originDir: origin.wasi });
-      assert.equal(out.stdout.toString("latin1"), wasi.stdout.toString("latin1"), `${c.name}: jco and node:wasi differ`);
+      assert.equal(
+        out.stdout.toString("latin1"),
+        wasi.stdout.toString("latin1"),
+        `${c.name}: jco and node:wasi differ`,
+      );
       if (hasNative && forHost(c, "native")) {
         const originArgs = origin.native ? ["--origin", origin.native] : [];
-        const native = execFileSync(nativeCli, ["--kv", kv.native, ...originArgs], { input, env: childEnv(env), stdio: ["pipe", "pipe", "ignore"] });
+        const native = execFileSync(nativeCli, ["--kv", kv.native, ...originArgs], {
+          input,
+          env: childEnv(env),
+          stdio: ["pipe", "pipe", "ignore"],
+        });
         assert.equal(out.stdout.toString("latin1"), native.toString("latin1"), `${c.name}: jco and native differ`);
         nativeCompared++;
       }
@@ -140,8 +193,11 @@ for (const doc of scenarioFiles()) {
     }
     assert.equal(n, run.length);
     assert.deepEqual(readdirSync(kv.jco).sort(), readdirSync(kv.wasi).sort(), "the jco and node:wasi stores differ");
-    if (nativeCompared === n) assert.deepEqual(readdirSync(kv.jco).sort(), readdirSync(kv.native).sort(), "the jco and native stores differ");
-    t.diagnostic(`${n} cases (${traced} with their effect trace), ${nativeCompared} also against native; jco ${Math.round(jcoMs / n)} ms a case`);
+    if (nativeCompared === n)
+      assert.deepEqual(readdirSync(kv.jco).sort(), readdirSync(kv.native).sort(), "the jco and native stores differ");
+    t.diagnostic(
+      `${n} cases (${traced} with their effect trace), ${nativeCompared} also against native; jco ${Math.round(jcoMs / n)} ms a case`,
+    );
     for (const d of Object.values(kv)) rmSync(d, { recursive: true, force: true });
   });
 }
@@ -151,15 +207,30 @@ for (const doc of scenarioFiles()) {
 test("live mode with a recorded origin under jco: the same answer, recording and store as node:wasi", async () => {
   assert.ok(existsSync(component), "the component was not built (first test)");
   const dirs = { jco: { kv: tempDir(), origin: tempDir() }, wasi: { kv: tempDir(), origin: tempDir() } };
-  const data = { object: "account_membership", id: "am_Recorded000000000000000", account_id: "acct_1", user_id: null,
-                 workspace_membership_id: null, permissions: [], created_at: "2026-11-28T03:07:00Z", updated_at: "2026-11-28T03:07:00Z",
-                 user: { id: null, email: "rec@example.com", name: null } };
+  const data = {
+    object: "account_membership",
+    id: "am_Recorded000000000000000",
+    account_id: "acct_1",
+    user_id: null,
+    workspace_membership_id: null,
+    permissions: [],
+    created_at: "2026-11-28T03:07:00Z",
+    updated_at: "2026-11-28T03:07:00Z",
+    user: { id: null, email: "rec@example.com", name: null },
+  };
   for (const d of Object.values(dirs)) {
     seedKvDir(d.kv, seed);
-    writeFileSync(join(d.origin, "default.json"), JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }));
+    writeFileSync(
+      join(d.origin, "default.json"),
+      JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }),
+    );
   }
-  const input = rawRequest({ method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
-    headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" }, json: { email: "rec@example.com" } });
+  const input = rawRequest({
+    method: "POST",
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
+    json: { email: "rec@example.com" },
+  });
   const env = { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com", ...FIXED };
   const out = runJco(input, { env, kvDir: dirs.jco.kv, originDir: dirs.jco.origin });
   assert.equal(out.exitCode, 0, out.stderr);
@@ -168,7 +239,10 @@ test("live mode with a recorded origin under jco: the same answer, recording and
   assert.equal(res.json.data.id, "am_Recorded000000000000000");
   const wasi = await runCli(input, { env, kvDir: dirs.wasi.kv, originDir: dirs.wasi.origin });
   assert.equal(out.stdout.toString("latin1"), wasi.stdout.toString("latin1"));
-  assert.equal(readFileSync(join(dirs.jco.origin, "requests.ndjson"), "utf8"), readFileSync(join(dirs.wasi.origin, "requests.ndjson"), "utf8"));
+  assert.equal(
+    readFileSync(join(dirs.jco.origin, "requests.ndjson"), "utf8"),
+    readFileSync(join(dirs.wasi.origin, "requests.ndjson"), "utf8"),
+  );
   assert.deepEqual(readdirSync(dirs.jco.kv).sort(), readdirSync(dirs.wasi.kv).sort());
   assert.ok(existsSync(join(dirs.jco.kv, encodeKey("account_membership:live:acct_1:email:rec@example.com"))));
   for (const d of Object.values(dirs)) for (const p of Object.values(d)) rmSync(p, { recursive: true, force: true });

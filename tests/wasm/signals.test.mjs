@@ -11,14 +11,18 @@ import { bulkEntries } from "../../scripts/seed.mjs";
 
 const seed = bulkEntries(JSON.parse(readFileSync(join(root, "tests", "scenarios", "seed.json"), "utf8")));
 const DEMO = "sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc";
-const LIMITED = "sk_test_limited_00000000000000000";  // "rate_limit": {"limit": 2, "period": 60}
+const LIMITED = "sk_test_limited_00000000000000000"; // "rate_limit": {"limit": 2, "period": 60}
 
 const request = (key, json, headers = {}) => ({
-  method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
-  headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json", ...headers }, json,
+  method: "POST",
+  target: "/v1/account-memberships/?account_id=acct_1",
+  headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json", ...headers },
+  json,
 });
-const fields = (value) => value === null || value === undefined ? null
-  : Object.fromEntries(parseList(value).map(([item, params]) => [item, Object.fromEntries(params)]));
+const fields = (value) =>
+  value === null || value === undefined
+    ? null
+    : Object.fromEntries(parseList(value).map(([item, params]) => [item, Object.fromEntries(params)]));
 
 async function once(r, env = {}) {
   const kv = tempDir();
@@ -40,13 +44,30 @@ test("a key's own limit: the third request of one process is 429 with Retry-Afte
   seedKvDir(kv, seed);
   const line = (key, email) => {
     const r = request(key, { email });
-    return JSON.stringify({ method: r.method, target: r.target, headers: Object.entries(r.headers), body: JSON.stringify(r.json) });
+    return JSON.stringify({
+      method: r.method,
+      target: r.target,
+      headers: Object.entries(r.headers),
+      body: JSON.stringify(r.json),
+    });
   };
-  const input = [line(LIMITED, "w2@example.com"), line(LIMITED, "w3@example.com"), line(LIMITED, "w4@example.com"),
-    line(DEMO, "w5@example.com")].join("\n") + "\n";
+  const input =
+    [
+      line(LIMITED, "w2@example.com"),
+      line(LIMITED, "w3@example.com"),
+      line(LIMITED, "w4@example.com"),
+      line(DEMO, "w5@example.com"),
+    ].join("\n") + "\n";
   const out = await runCli(input, { args: ["--ndjson"], env: { ROUTING: "edge" }, kvDir: kv });
-  const answers = out.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(answers.map((a) => a.status), [201, 201, 429, 201]);
+  const answers = out.stdout
+    .toString()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    [201, 201, 429, 201],
+  );
   const header = (a, name) => a.headers.find(([n]) => n.toLowerCase() === name)?.[1] ?? null;
   assert.deepEqual(fields(header(answers[0], "ratelimit-policy")), { default: { q: 2, w: 60 } });
   const { r, t } = fields(header(answers[2], "ratelimit")).default;
@@ -62,7 +83,10 @@ test("FAULTS=rate_limit:throw: open allows and logs, closed answers 503 with Ret
   assert.deepEqual(fields(open.header("ratelimit-policy")), { default: { q: 600, w: 60 } });
   assert.equal(open.header("ratelimit"), null);
   assert.match(open.stderr, /rate limiter failed.*allowed, RATE_LIMIT_FAILURE_MODE=open/);
-  const closed = await once(request(DEMO, { email: "w7@example.com" }), { ...faults, RATE_LIMIT_FAILURE_MODE: "closed" });
+  const closed = await once(request(DEMO, { email: "w7@example.com" }), {
+    ...faults,
+    RATE_LIMIT_FAILURE_MODE: "closed",
+  });
   assert.equal(closed.status, 503, closed.text);
   assert.equal(closed.json.error.code, 50303);
   assert.equal(closed.header("retry-after"), "60");
@@ -75,8 +99,12 @@ test("problem details when Accept prefers them; the envelope otherwise", async (
   assert.equal(problem.status, 422);
   assert.equal(problem.header("content-type"), "application/problem+json");
   assert.deepEqual(problem.json, {
-    type: "https://membership-edge.example/docs/errors.md#42201", title: "The request has invalid fields.", status: 422,
-    detail: "1 field error(s).", instance: "wasi-1", code: 42201,
+    type: "https://membership-edge.example/docs/errors.md#42201",
+    title: "The request has invalid fields.",
+    status: 422,
+    detail: "1 field error(s).",
+    instance: "wasi-1",
+    code: 42201,
     errors: [{ pointer: "/permissions/1", reason: "duplicate", detail: "Duplicate permission." }],
   });
   const plain = await once(request(DEMO, body, { Accept: "application/problem+json;q=0.5, application/json" }));

@@ -12,11 +12,20 @@ export const wasmPath = path.join(repo, "dist/wasi/crypto-vectors.wasm");
 
 export async function runVectors(dir = vectorsDir) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "crypto-vectors-"));
-  const outPath = path.join(tmp, "stdout"), errPath = path.join(tmp, "stderr");
-  const out = fs.openSync(outPath, "w"), err = fs.openSync(errPath, "w");
+  const outPath = path.join(tmp, "stdout"),
+    errPath = path.join(tmp, "stderr");
+  const out = fs.openSync(outPath, "w"),
+    err = fs.openSync(errPath, "w");
   try {
-    const wasi = new WASI({ version: "preview1", args: ["crypto-vectors", "/vectors"], env: {}, preopens: { "/vectors": dir },
-                            stdout: out, stderr: err, returnOnExit: true });
+    const wasi = new WASI({
+      version: "preview1",
+      args: ["crypto-vectors", "/vectors"],
+      env: {},
+      preopens: { "/vectors": dir },
+      stdout: out,
+      stderr: err,
+      returnOnExit: true,
+    });
     const module = await WebAssembly.compile(fs.readFileSync(wasmPath));
     const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
     const code = wasi.start(instance);

@@ -5,8 +5,25 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync, cpSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, rawRequest, parseResponse, seedKvDir, encodeKey, tempDir, root, originDirFor } from "./wasi_runner.mjs";
-import { scenarioFiles, forHost, casesFor, checkCase, checkEffects, wasiCaseEnv, scriptedRecords } from "../scenarios.mjs";
+import {
+  runCli,
+  rawRequest,
+  parseResponse,
+  seedKvDir,
+  encodeKey,
+  tempDir,
+  root,
+  originDirFor,
+} from "./wasi_runner.mjs";
+import {
+  scenarioFiles,
+  forHost,
+  casesFor,
+  checkCase,
+  checkEffects,
+  wasiCaseEnv,
+  scriptedRecords,
+} from "../scenarios.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 import { bulkEntries } from "../../scripts/seed.mjs";
 import { generateKeyPairSync } from "node:crypto";
@@ -22,7 +39,8 @@ for (const doc of scenarioFiles()) {
   test(`scenarios ${doc.file} through the WASI command`, async (t) => {
     const kv = tempDir();
     seedKvDir(kv, seed);
-    let n = 0, traced = 0;
+    let n = 0,
+      traced = 0;
     const { run, skipped } = casesFor(doc, "wasi");
     for (const c of skipped) t.diagnostic(`not for this host: ${c.name} (${c.hosts_reason})`);
     for (const c of run) {
@@ -32,8 +50,12 @@ for (const doc of scenarioFiles()) {
       if (originDir) rmSync(originDir, { recursive: true, force: true });
       assert.equal(out.exitCode, 0, `${c.name}: exit ${out.exitCode} ${out.stderr}`);
       checkCase(c, parseResponse(out.stdout));
-      for (const key of c.kv_exists ?? []) assert.ok(existsSync(join(kv, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
-      const lines = out.stderr.trim().split("\n").map((l) => JSON.parse(l));
+      for (const key of c.kv_exists ?? [])
+        assert.ok(existsSync(join(kv, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
+      const lines = out.stderr
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
       assert.equal(lines.at(-1).status, c.expect.status, `${c.name}: log line`);
       assert.equal(lines.at(-1).level, "info", `${c.name}: the log line has the worker's shape`);
       traced += checkEffects(c, lines.find((l) => l.effects)?.effects);
@@ -45,28 +67,36 @@ for (const doc of scenarioFiles()) {
   });
 }
 
-test("responses are byte-equal to the native build for the same inputs", { skip: !existsSync(nativeCli) && "native CLI not built" }, async () => {
-  const wasmKv = tempDir(), nativeKv = tempDir();
-  seedKvDir(wasmKv, seed);
-  seedKvDir(nativeKv, seed);
-  let compared = 0;
-  for (const doc of scenarioFiles()) {
-    for (const c of doc.cases.filter((c) => forHost(c, "wasi") && forHost(c, "native"))) {
-      const input = rawRequest(c.request);
-      const env = { ...wasiCaseEnv(doc, c), ...FIXED };
-      const originDir = originDirFor(c);
-      if (scriptedRecords(c)) for (const d of [wasmKv, nativeKv]) seedKvDir(d, bulkEntries(scriptedRecords(c)));
-      const wasm = await runCli(input, { env, kvDir: wasmKv, originDir });
-      const native = execFileSync(nativeCli, ["--kv", nativeKv, ...(originDir ? ["--origin", originDir] : [])],
-        { input, env: { ...env, PATH: process.env.PATH }, stdio: ["pipe", "pipe", "ignore"] });
-      if (originDir) rmSync(originDir, { recursive: true, force: true });
-      assert.equal(wasm.stdout.toString("latin1"), native.toString("latin1"), c.name);
-      compared++;
+test(
+  "responses are byte-equal to the native build for the same inputs",
+  { skip: !existsSync(nativeCli) && "native CLI not built" },
+  async () => {
+    const wasmKv = tempDir(),
+      nativeKv = tempDir();
+    seedKvDir(wasmKv, seed);
+    seedKvDir(nativeKv, seed);
+    let compared = 0;
+    for (const doc of scenarioFiles()) {
+      for (const c of doc.cases.filter((c) => forHost(c, "wasi") && forHost(c, "native"))) {
+        const input = rawRequest(c.request);
+        const env = { ...wasiCaseEnv(doc, c), ...FIXED };
+        const originDir = originDirFor(c);
+        if (scriptedRecords(c)) for (const d of [wasmKv, nativeKv]) seedKvDir(d, bulkEntries(scriptedRecords(c)));
+        const wasm = await runCli(input, { env, kvDir: wasmKv, originDir });
+        const native = execFileSync(nativeCli, ["--kv", nativeKv, ...(originDir ? ["--origin", originDir] : [])], {
+          input,
+          env: { ...env, PATH: process.env.PATH },
+          stdio: ["pipe", "pipe", "ignore"],
+        });
+        if (originDir) rmSync(originDir, { recursive: true, force: true });
+        assert.equal(wasm.stdout.toString("latin1"), native.toString("latin1"), c.name);
+        compared++;
+      }
     }
-  }
-  assert.ok(compared > 80);
-  assert.deepEqual(readdirSync(wasmKv).sort(), readdirSync(nativeKv).sort(), "the stores differ");
-});
+    assert.ok(compared > 80);
+    assert.deepEqual(readdirSync(wasmKv).sort(), readdirSync(nativeKv).sort(), "the stores differ");
+  },
+);
 
 const malformed = [
   ["0 bytes", ""],
@@ -83,12 +113,18 @@ const malformed = [
   ["non-ASCII byte in a header value", Buffer.from("POST / HTTP/1.1\r\nX-A: caf\u00e9\r\n\r\n", "utf8")],
   ["Transfer-Encoding: chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"],
   ["Transfer-Encoding: identity", "POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\n{}"],
-  ["Transfer-Encoding and Content-Length", "POST / HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}"],
+  [
+    "Transfer-Encoding and Content-Length",
+    "POST / HTTP/1.1\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}",
+  ],
   ["obs-fold (space)", "POST / HTTP/1.1\r\nX-A: a\r\n  folded\r\nContent-Length: 2\r\n\r\n{}"],
   ["obs-fold (tab)", "POST / HTTP/1.1\r\nX-A: a\r\n\tfolded\r\n\r\n"],
   ["obs-fold after an empty value", "POST / HTTP/1.1\r\nX-A:\r\n folded\r\n\r\n"],
   ["whitespace before the first header", "POST / HTTP/1.1\r\n X-A: a\r\n\r\n"],
-  ["absolute-form target", "POST http://host/v1/account-memberships/?account_id=acct_1 HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"],
+  [
+    "absolute-form target",
+    "POST http://host/v1/account-memberships/?account_id=acct_1 HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}",
+  ],
   ["asterisk-form target", "OPTIONS * HTTP/1.1\r\n\r\n"],
   ["authority-form target (CONNECT)", "CONNECT host:443 HTTP/1.1\r\n\r\n"],
   ["non-ASCII byte in the target", Buffer.from("POST /caf\u00e9 HTTP/1.1\r\n\r\n", "utf8")],
@@ -110,7 +146,10 @@ const malformed = [
   ["Content-Length list", "POST / HTTP/1.1\r\nContent-Length: 2, 2\r\n\r\n{}"],
   ["Content-Length of 16 digits", "POST / HTTP/1.1\r\nContent-Length: 1000000000000000\r\n\r\n{}"],
   ["Content-Length overflow", "POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n{}"],
-  ["a second request after the first", "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"],
+  [
+    "a second request after the first",
+    "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}",
+  ],
   ["body longer than Content-Length", "POST / HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}x"],
   ["body without Content-Length", "POST / HTTP/1.1\r\n\r\n{}"],
 ];
@@ -128,9 +167,21 @@ for (const [name, input] of malformed) {
 
 // The parser's own limit answers 431 before the core (log line "malformed HTTP request: ...").
 const tooLarge = [
-  ["a header section over 64 KiB", `POST / HTTP/1.1\r\nX-A: ${"a".repeat(64 * 1024)}\r\n\r\n`, "header section over 64 KiB"],
-  ["a header section over 64 KiB without its blank line", `POST / HTTP/1.1\r\nX-A: ${"a".repeat(70 * 1024)}`, "header section over 64 KiB"],
-  ["4097 headers", `POST / HTTP/1.1\r\n${Array.from({ length: 4097 }, (_, i) => `h${i}: v\r\n`).join("")}\r\n`, "more than 4096 headers"],
+  [
+    "a header section over 64 KiB",
+    `POST / HTTP/1.1\r\nX-A: ${"a".repeat(64 * 1024)}\r\n\r\n`,
+    "header section over 64 KiB",
+  ],
+  [
+    "a header section over 64 KiB without its blank line",
+    `POST / HTTP/1.1\r\nX-A: ${"a".repeat(70 * 1024)}`,
+    "header section over 64 KiB",
+  ],
+  [
+    "4097 headers",
+    `POST / HTTP/1.1\r\n${Array.from({ length: 4097 }, (_, i) => `h${i}: v\r\n`).join("")}\r\n`,
+    "more than 4096 headers",
+  ],
 ];
 for (const [name, input, why] of tooLarge) {
   test(`${name} on stdin is a 431 envelope from the parser`, async () => {
@@ -143,22 +194,35 @@ for (const [name, input, why] of tooLarge) {
   });
 }
 
-test("malformed and too-large requests: byte-equal answers from the native build", { skip: !existsSync(nativeCli) && "native CLI not built" }, async () => {
-  const wasmKv = tempDir(), nativeKv = tempDir();
-  for (const [name, input] of [...malformed, ...tooLarge]) {
-    const env = { ROUTING: "edge", ...FIXED };
-    const wasm = await runCli(Buffer.from(input), { env, kvDir: wasmKv });
-    const native = execFileSync(nativeCli, ["--kv", nativeKv], { input: Buffer.from(input), env: { ...env, PATH: process.env.PATH } });
-    assert.equal(wasm.stdout.toString("latin1"), native.toString("latin1"), name);
-  }
-  for (const d of [wasmKv, nativeKv]) rmSync(d, { recursive: true, force: true });
-});
+test(
+  "malformed and too-large requests: byte-equal answers from the native build",
+  { skip: !existsSync(nativeCli) && "native CLI not built" },
+  async () => {
+    const wasmKv = tempDir(),
+      nativeKv = tempDir();
+    for (const [name, input] of [...malformed, ...tooLarge]) {
+      const env = { ROUTING: "edge", ...FIXED };
+      const wasm = await runCli(Buffer.from(input), { env, kvDir: wasmKv });
+      const native = execFileSync(nativeCli, ["--kv", nativeKv], {
+        input: Buffer.from(input),
+        env: { ...env, PATH: process.env.PATH },
+      });
+      assert.equal(wasm.stdout.toString("latin1"), native.toString("latin1"), name);
+    }
+    for (const d of [wasmKv, nativeKv]) rmSync(d, { recursive: true, force: true });
+  },
+);
 
 const goodRequest = (extraHeaders = [], email = "parser@example.com") => {
   const body = JSON.stringify({ email });
-  const lines = ["POST /v1/account-memberships/?account_id=acct_1 HTTP/1.1", "Host: localhost",
-                 "Authorization: Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type: application/json",
-                 ...extraHeaders, `Content-Length: ${body.length}`];
+  const lines = [
+    "POST /v1/account-memberships/?account_id=acct_1 HTTP/1.1",
+    "Host: localhost",
+    "Authorization: Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc",
+    "Content-Type: application/json",
+    ...extraHeaders,
+    `Content-Length: ${body.length}`,
+  ];
   return lines.join("\r\n") + "\r\n\r\n" + body;
 };
 
@@ -186,9 +250,12 @@ test("a header section of exactly 64 KiB passes the parser", async () => {
 test("accepted around the request: empty lines before and after, an Upgrade header (ignored)", async () => {
   const kv = tempDir();
   seedKvDir(kv, seed);
-  const inputs = [["\r\n" + goodRequest([], "lead@example.com")], [goodRequest([], "trail@example.com") + "\r\n\r\n"],
-                  [goodRequest(["Connection: upgrade", "Upgrade: websocket"], "upgrade@example.com")],
-                  [goodRequest(["X-Tab: a\tb", "X-Empty:"], "tab@example.com")]];
+  const inputs = [
+    ["\r\n" + goodRequest([], "lead@example.com")],
+    [goodRequest([], "trail@example.com") + "\r\n\r\n"],
+    [goodRequest(["Connection: upgrade", "Upgrade: websocket"], "upgrade@example.com")],
+    [goodRequest(["X-Tab: a\tb", "X-Empty:"], "tab@example.com")],
+  ];
   for (const [input] of inputs) {
     const res = parseResponse((await runCli(input, { env: { ROUTING: "edge" }, kvDir: kv })).stdout);
     assert.equal(res.status, 201, JSON.stringify(input.slice(0, 80)));
@@ -211,18 +278,36 @@ test("usage error exits non-zero", async () => {
 test("--ndjson: one response per request line, sharing the store", async () => {
   const kv = tempDir();
   seedKvDir(kv, seed);
-  const r = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
-              headers: [["Authorization", "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc"], ["Content-Type", "application/json"]],
-              body: JSON.stringify({ email: "nd@example.com" }) };
+  const r = {
+    method: "POST",
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: [
+      ["Authorization", "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc"],
+      ["Content-Type", "application/json"],
+    ],
+    body: JSON.stringify({ email: "nd@example.com" }),
+  };
   const input = [r, r, { ...r, body: "{" }].map((x) => JSON.stringify(x)).join("\n") + "\nnot json\n";
   const out = await runCli(input, { args: ["--ndjson"], env: { ROUTING: "edge" }, kvDir: kv });
-  const lines = out.stdout.toString().trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(lines.map((l) => l.status), [201, 200, 400, 400]);
+  const lines = out.stdout
+    .toString()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    lines.map((l) => l.status),
+    [201, 200, 400, 400],
+  );
   // The host's own answer to an unreadable line: an id by the rule of every answer.
   assert.match(Object.fromEntries(lines[3].headers)["X-Request-Id"], /^req_[0-9A-Za-z]{24}$/);
   // The log line counts as every host does: one read round of four gets, then the create
   // (a put-if-absent: this host is a write authority) — five KV calls in two rounds.
-  const logs = out.stderr.toString().trim().split("\n").map((l) => JSON.parse(l)).filter((l) => "rounds" in l);
+  const logs = out.stderr
+    .toString()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .filter((l) => "rounds" in l);
   assert.deepEqual([logs[0].rounds, logs[0].kv_calls], [2, 5]);
 });
 
@@ -230,10 +315,20 @@ test("TTL is honoured: an expired idempotency file reads as absent", async () =>
   const kv = tempDir();
   seedKvDir(kv, seed);
   const key = "idempotency:test:key_test_1:expired-key";
-  writeFileSync(join(kv, encodeKey(key)), `#mb-kv v1 ${JSON.stringify({ key, expires_at: 1000 })}\n{"fingerprint":"x","status":201,"body":"{}"}`);
-  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
-                headers: { Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json", "Idempotency-Key": "expired-key" },
-                json: { email: "ttl@example.com" } };
+  writeFileSync(
+    join(kv, encodeKey(key)),
+    `#mb-kv v1 ${JSON.stringify({ key, expires_at: 1000 })}\n{"fingerprint":"x","status":201,"body":"{}"}`,
+  );
+  const req = {
+    method: "POST",
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: {
+      Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc",
+      "Content-Type": "application/json",
+      "Idempotency-Key": "expired-key",
+    },
+    json: { email: "ttl@example.com" },
+  };
   const res = parseResponse((await runCli(rawRequest(req), { env: { ROUTING: "edge" }, kvDir: kv })).stdout);
   assert.equal(res.status, 201, "an expired record would have answered 409");
   const stored = readFileSync(join(kv, encodeKey(key)), "utf8");
@@ -243,25 +338,50 @@ test("TTL is honoured: an expired idempotency file reads as absent", async () =>
 test("live mode without /origin: 502 and a log line saying why", async () => {
   const kv = tempDir();
   seedKvDir(kv, seed);
-  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
-                headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
-                json: { email: "live@example.com" } };
-  const out = await runCli(rawRequest(req), { env: { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com" }, kvDir: kv });
+  const req = {
+    method: "POST",
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
+    json: { email: "live@example.com" },
+  };
+  const out = await runCli(rawRequest(req), {
+    env: { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com" },
+    kvDir: kv,
+  });
   assert.equal(parseResponse(out.stdout).status, 502);
   assert.match(out.stderr, /cannot reach an origin/);
 });
 
 test("live mode with a recorded origin answer: forwarded and written through", async () => {
-  const kv = tempDir(), origin = tempDir();
+  const kv = tempDir(),
+    origin = tempDir();
   seedKvDir(kv, seed);
-  const data = { object: "account_membership", id: "am_Recorded000000000000000", account_id: "acct_1", user_id: null,
-                 workspace_membership_id: null, permissions: [], created_at: "2026-11-28T03:07:00Z", updated_at: "2026-11-28T03:07:00Z",
-                 user: { id: null, email: "rec@example.com", name: null } };
-  writeFileSync(join(origin, "default.json"), JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }));
-  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
-                headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
-                json: { email: "rec@example.com" } };
-  const out = await runCli(rawRequest(req), { env: { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com" }, kvDir: kv, originDir: origin });
+  const data = {
+    object: "account_membership",
+    id: "am_Recorded000000000000000",
+    account_id: "acct_1",
+    user_id: null,
+    workspace_membership_id: null,
+    permissions: [],
+    created_at: "2026-11-28T03:07:00Z",
+    updated_at: "2026-11-28T03:07:00Z",
+    user: { id: null, email: "rec@example.com", name: null },
+  };
+  writeFileSync(
+    join(origin, "default.json"),
+    JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }),
+  );
+  const req = {
+    method: "POST",
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
+    json: { email: "rec@example.com" },
+  };
+  const out = await runCli(rawRequest(req), {
+    env: { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com" },
+    kvDir: kv,
+    originDir: origin,
+  });
   const res = parseResponse(out.stdout);
   assert.equal(res.status, 201);
   assert.equal(res.json.data.id, "am_Recorded000000000000000");
@@ -270,7 +390,10 @@ test("live mode with a recorded origin answer: forwarded and written through", a
   assert.equal(sent.url, "https://origin.example.com/v1/account-memberships/?account_id=acct_1");
   // The recording never holds a credential in clear (SPEC §4).
   assert.ok(!recorded.includes("sk_live_demo"), "the secret key reached the recording");
-  assert.deepEqual(sent.headers.find(([n]) => n === "Authorization"), ["Authorization", "Bearer [redacted]"]);
+  assert.deepEqual(
+    sent.headers.find(([n]) => n === "Authorization"),
+    ["Authorization", "Bearer [redacted]"],
+  );
   assert.ok(existsSync(join(kv, encodeKey("account_membership:live:acct_1:email:rec@example.com"))));
 });
 
@@ -278,9 +401,16 @@ test("a key longer than 200 bytes is stored as h-<sha256> with the key inside", 
   const kv = tempDir();
   seedKvDir(kv, seed);
   const idem = "k".repeat(200);
-  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
-                headers: { Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json", "Idempotency-Key": idem },
-                json: { email: "long@example.com" } };
+  const req = {
+    method: "POST",
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: {
+      Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc",
+      "Content-Type": "application/json",
+      "Idempotency-Key": idem,
+    },
+    json: { email: "long@example.com" },
+  };
   for (const want of [201, 201]) {
     const res = parseResponse((await runCli(rawRequest(req), { env: { ROUTING: "edge" }, kvDir: kv })).stdout);
     assert.equal(res.status, want);
@@ -293,11 +423,17 @@ test("a key longer than 200 bytes is stored as h-<sha256> with the key inside", 
 test("host-shims/wasi/run.mjs runs the command with wasmtime's arguments", () => {
   const kv = tempDir();
   seedKvDir(kv, seed);
-  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
-                headers: { Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
-                json: { email: "runner@example.com" } };
-  const out = execFileSync(process.execPath, [join(root, "host-shims", "wasi", "run.mjs"), "--dir", `${kv}::/kv`, "--env", "ROUTING=edge"],
-    { input: rawRequest(req) });
+  const req = {
+    method: "POST",
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: { Authorization: "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc", "Content-Type": "application/json" },
+    json: { email: "runner@example.com" },
+  };
+  const out = execFileSync(
+    process.execPath,
+    [join(root, "host-shims", "wasi", "run.mjs"), "--dir", `${kv}::/kv`, "--env", "ROUTING=edge"],
+    { input: rawRequest(req) },
+  );
   assert.equal(parseResponse(out).status, 201);
   assert.ok(existsSync(join(kv, encodeKey("account_membership:test:acct_1:email:runner@example.com"))));
 });
@@ -310,27 +446,59 @@ const DIRECTORY = "/.well-known/http-message-signatures-directory";
 const signingJwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
 
 async function recordedForward(env, headers, json) {
-  const kv = tempDir(), origin = tempDir();
+  const kv = tempDir(),
+    origin = tempDir();
   seedKvDir(kv, seed);
-  const data = { object: "account_membership", id: "am_Recorded000000000000001", account_id: "acct_1", user_id: null,
-                 workspace_membership_id: null, permissions: [], created_at: "2026-11-28T03:07:00Z", updated_at: "2026-11-28T03:07:00Z",
-                 user: { id: null, email: json.email, name: null } };
-  writeFileSync(join(origin, "default.json"), JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }));
-  const req = { method: "POST", target: "/v1/account-memberships/?account_id=acct_1", headers: { "Content-Type": "application/json", ...headers }, json };
-  const out = await runCli(rawRequest(req), { env: { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com", ...env }, kvDir: kv, originDir: origin });
+  const data = {
+    object: "account_membership",
+    id: "am_Recorded000000000000001",
+    account_id: "acct_1",
+    user_id: null,
+    workspace_membership_id: null,
+    permissions: [],
+    created_at: "2026-11-28T03:07:00Z",
+    updated_at: "2026-11-28T03:07:00Z",
+    user: { id: null, email: json.email, name: null },
+  };
+  writeFileSync(
+    join(origin, "default.json"),
+    JSON.stringify({ status: 201, body: JSON.stringify({ message: "success", success: true, data }) }),
+  );
+  const req = {
+    method: "POST",
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: { "Content-Type": "application/json", ...headers },
+    json,
+  };
+  const out = await runCli(rawRequest(req), {
+    env: { ROUTING: "auto", ORIGIN_URL: "https://origin.example.com", ...env },
+    kvDir: kv,
+    originDir: origin,
+  });
   assert.equal(parseResponse(out.stdout).status, 201, out.stderr);
   const sent = JSON.parse(readFileSync(join(origin, "requests.ndjson"), "utf8").trim());
-  const directory = parseResponse((await runCli(rawRequest({ method: "GET", target: DIRECTORY }), { env: { ROUTING: "edge", ...env }, kvDir: kv })).stdout);
+  const directory = parseResponse(
+    (await runCli(rawRequest({ method: "GET", target: DIRECTORY }), { env: { ROUTING: "edge", ...env }, kvDir: kv }))
+      .stdout,
+  );
   const lowered = Object.fromEntries(sent.headers.map(([n, v]) => [n.toLowerCase(), v]));
-  return { sent, headers: lowered, directory, stderr: out.stderr,
-           request: { method: sent.method, url: sent.url, headers: lowered, body: sent.body } };
+  return {
+    sent,
+    headers: lowered,
+    directory,
+    stderr: out.stderr,
+    request: { method: sent.method, url: sent.url, headers: lowered, body: sent.body },
+  };
 }
 
 test("WASI recordings: signed forwards (ecdsa + hmac) an independent verifier accepts, and refuses tampered", async () => {
   const env = { ORIGIN_SIGNING_KEY: JSON.stringify(signingJwk), ORIGIN_SHARED_SECRET: "wasi-shared-secret" };
   const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-  const fwd = await recordedForward(env, { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Idempotency-Key": "wasi-k1", traceparent },
-    { email: "signed-rec@example.com" });
+  const fwd = await recordedForward(
+    env,
+    { Authorization: "Bearer sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc", "Idempotency-Key": "wasi-k1", traceparent },
+    { email: "signed-rec@example.com" },
+  );
   assert.equal(fwd.directory.status, 200);
   assert.equal(fwd.directory.header("content-type"), "application/http-message-signatures-directory+json");
   assert.ok(!fwd.directory.text.includes(signingJwk.d));
@@ -342,31 +510,63 @@ test("WASI recordings: signed forwards (ecdsa + hmac) an independent verifier ac
   assert.equal(fwd.headers.traceparent, traceparent);
   assert.equal(fwd.headers["idempotency-key"], "wasi-k1");
   assert.ok(!("x-edge-signature" in fwd.headers));
-  const line = fwd.stderr.trim().split("\n").map((l) => JSON.parse(l)).at(-1);
+  const line = fwd.stderr
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l))
+    .at(-1);
   assert.equal(line.trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
-  for (const [name, value] of [["x-edge-mode", "test"], ["x-edge-identity", fwd.headers["x-edge-identity"].replace("acct_1", "acct_2")],
-                               ["idempotency-key", "wasi-k2"], ["content-type", "text/plain"], ["traceparent", traceparent.replace(/01$/, "00")]]) {
-    const why = await forwardVerifier({ directoryUrl, secret: "wasi-shared-secret" })({ ...fwd.request, headers: { ...fwd.headers, [name]: value } });
+  for (const [name, value] of [
+    ["x-edge-mode", "test"],
+    ["x-edge-identity", fwd.headers["x-edge-identity"].replace("acct_1", "acct_2")],
+    ["idempotency-key", "wasi-k2"],
+    ["content-type", "text/plain"],
+    ["traceparent", traceparent.replace(/01$/, "00")],
+  ]) {
+    const why = await forwardVerifier({ directoryUrl, secret: "wasi-shared-secret" })({
+      ...fwd.request,
+      headers: { ...fwd.headers, [name]: value },
+    });
     assert.match(why, /does not verify/, name);
   }
 });
 
 test("WASI recordings: a JWT's identity and FORWARD_CLAIMS in X-Edge-Identity; FORWARD_AUTHORIZATION=false keeps Authorization", async () => {
   const secret = "wasi-jwt-hs256-secret-of-at-least-32-bytes";
-  const env = { ORIGIN_SHARED_SECRET: "wasi-shared-secret", JWT_ISSUER: "https://auth.example.com/", JWT_AUDIENCE: "memberships-api",
-                JWT_HS256_SECRET: secret, FORWARD_CLAIMS: "org_id,tier,admin,beta,nested", FORWARD_AUTHORIZATION: "false" };
-  const token = signJwt({ alg: "HS256", typ: "JWT" }, claims({ livemode: true, sub: "user \u2713", org_id: "org_7", tier: 3, admin: true,
-                                                                beta: false, nested: { a: 1 } }), secret);
+  const env = {
+    ORIGIN_SHARED_SECRET: "wasi-shared-secret",
+    JWT_ISSUER: "https://auth.example.com/",
+    JWT_AUDIENCE: "memberships-api",
+    JWT_HS256_SECRET: secret,
+    FORWARD_CLAIMS: "org_id,tier,admin,beta,nested",
+    FORWARD_AUTHORIZATION: "false",
+  };
+  const token = signJwt(
+    { alg: "HS256", typ: "JWT" },
+    claims({
+      livemode: true,
+      sub: "user \u2713",
+      org_id: "org_7",
+      tier: 3,
+      admin: true,
+      beta: false,
+      nested: { a: 1 },
+    }),
+    secret,
+  );
   const fwd = await recordedForward(env, { Authorization: `Bearer ${token}` }, { email: "jwt-rec@example.com" });
   assert.equal(fwd.directory.status, 404, "no public key without ORIGIN_SIGNING_KEY");
   assert.ok(!("authorization" in fwd.headers), "Authorization reached the origin");
   assert.equal(await forwardVerifier({ secret: "wasi-shared-secret" })(fwd.request), "");
   const id = parseDictionary(fwd.headers["x-edge-identity"]);
-  assert.deepEqual([...id.keys()], ["auth", "cred", "mode", "account", "sub", "iss", "org_id", "tier", "admin", "beta"]);
+  assert.deepEqual(
+    [...id.keys()],
+    ["auth", "cred", "mode", "account", "sub", "iss", "org_id", "tier", "admin", "beta"],
+  );
   assert.ok(id.get("auth")[0] instanceof Token);
   assert.equal(id.get("auth")[0].toString(), "jwt");
   assert.equal(id.get("cred")[0], "jwt%3Auser%20%E2%9C%93");
-  assert.equal(id.get("sub")[0].toString(), "user \u2713");  // a Display String
+  assert.equal(id.get("sub")[0].toString(), "user \u2713"); // a Display String
   assert.equal(id.get("iss")[0], "https://auth.example.com/");
   assert.equal(id.get("org_id")[0], "org_7");
   assert.equal(id.get("tier")[0], 3);
@@ -377,7 +577,10 @@ test("WASI recordings: a JWT's identity and FORWARD_CLAIMS in X-Edge-Identity; F
 
 test("a bad ORIGIN_SIGNING_KEY (a public key) fails loudly: 500 and a log line naming the variable", async () => {
   const { d, ...publicJwk } = signingJwk;
-  const out = await runCli(rawRequest({ method: "GET", target: DIRECTORY }), { env: { ROUTING: "edge", ORIGIN_SIGNING_KEY: JSON.stringify(publicJwk) }, kvDir: tempDir() });
+  const out = await runCli(rawRequest({ method: "GET", target: DIRECTORY }), {
+    env: { ROUTING: "edge", ORIGIN_SIGNING_KEY: JSON.stringify(publicJwk) },
+    kvDir: tempDir(),
+  });
   const res = parseResponse(out.stdout);
   assert.equal(res.status, 500);
   assert.equal(res.json.error.code, 50002);

@@ -61,7 +61,9 @@ function kvDir(entries) {
 async function serve(kv, env) {
   const port = await freePort();
   const child = spawn(serveScript, ["--port", String(port), "--kv", kv], {
-    cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"],
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
     env: { PATH: process.env.PATH, ...env },
   });
   let stderr = "";
@@ -75,11 +77,22 @@ async function serve(kv, env) {
   });
   const server = {
     port,
-    logLines: () => stderr.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)),
-    stop: () => { try { process.kill(-child.pid, "SIGTERM"); } catch {} },
+    logLines: () =>
+      stderr
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l)),
+    stop: () => {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {}
+    },
   };
   servers.push(server);
-  await Promise.race([listening, new Promise((_, rej) => setTimeout(() => rej(new Error(`no listen in 120 s: ${stderr}`)), 120000))]);
+  await Promise.race([
+    listening,
+    new Promise((_, rej) => setTimeout(() => rej(new Error(`no listen in 120 s: ${stderr}`)), 120000)),
+  ]);
   return server;
 }
 
@@ -96,17 +109,29 @@ function send(port, { method = "POST", target, headers = {}, body = Buffer.alloc
       res.on("end", () => {
         const raw = [];
         for (let i = 0; i < res.rawHeaders.length; i += 2)
-          if (!TRANSPORT.has(res.rawHeaders[i].toLowerCase())) raw.push([res.rawHeaders[i].toLowerCase(), res.rawHeaders[i + 1]]);
+          if (!TRANSPORT.has(res.rawHeaders[i].toLowerCase()))
+            raw.push([res.rawHeaders[i].toLowerCase(), res.rawHeaders[i + 1]]);
         const text = Buffer.concat(chunks).toString("utf8");
         let json = null;
-        try { json = JSON.parse(text); } catch {}
+        try {
+          json = JSON.parse(text);
+        } catch {}
         const map = new Map(raw);
-        resolve({ status: res.statusCode, raw, headers: map, text, json, header: (n) => map.get(n.toLowerCase()) ?? null });
+        resolve({
+          status: res.statusCode,
+          raw,
+          headers: map,
+          text,
+          json,
+          header: (n) => map.get(n.toLowerCase()) ?? null,
+        });
       });
     });
     // A server that answers before reading a huge body whole closes the connection under the
     // rest of it: the answer has arrived, the write's EPIPE is expected.
-    req.on("error", (e) => { if (!answered) reject(e); });
+    req.on("error", (e) => {
+      if (!answered) reject(e);
+    });
     req.end(body);
   });
 }
@@ -121,7 +146,9 @@ function bodyOf(r) {
 // A RateLimit field without its remaining counts and reset times (r, t, which follow from how much
 // of the bucket earlier requests used), parsed and written by structured-headers.
 function remainingOut(value) {
-  return serializeList(parseList(value).map(([item, params]) => [item, new Map([...params].filter(([k]) => k !== "r" && k !== "t"))]));
+  return serializeList(
+    parseList(value).map(([item, params]) => [item, new Map([...params].filter(([k]) => k !== "r" && k !== "t"))]),
+  );
 }
 
 function checkOpenApi(method, target, res) {
@@ -142,25 +169,42 @@ for (const doc of scenarioFiles()) {
     // One server for the whole file: its FAULTS are fixed at its start and its origin is a real
     // fetcher, so a case scripting outcomes is left to the command (tests/wasm/wasi.test.mjs).
     const run = all.filter((c) => !c.outcomes);
-    for (const c of all.filter((c) => c.outcomes)) t.diagnostic(`left to the WASI command (scripted outcomes): ${c.name}`);
+    for (const c of all.filter((c) => c.outcomes))
+      t.diagnostic(`left to the WASI command (scripted outcomes): ${c.name}`);
     for (const c of run) {
       const method = c.request.method ?? "POST";
-      const res = await send(server.port, { method, target: c.request.target, headers: { Host: "localhost", ...c.request.headers }, body: bodyOf(c.request) });
+      const res = await send(server.port, {
+        method,
+        target: c.request.target,
+        headers: { Host: "localhost", ...c.request.headers },
+        body: bodyOf(c.request),
+      });
       checkCase(c, res);
       checkOpenApi(method, c.request.target, res);
-      for (const key of c.kv_exists ?? []) assert.ok(existsSync(join(kv.http, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
+      for (const key of c.kv_exists ?? [])
+        assert.ok(existsSync(join(kv.http, encodeKey(layoutKey(key)))), `${c.name}: no KV file for ${key}`);
       const wasi = parseResponse((await runCli(rawRequest(c.request), { env, kvDir: kv.wasi })).stdout);
       assert.equal(res.status, wasi.status, `${c.name}: status`);
       // The component is one instance for every request (an isolate: its rate-limit buckets last),
       // the command a process per request (a full bucket each time): only the remaining count may
       // differ (and the time to refill with it), and the component's is never the larger.
-      const [own, cmd] = [res.raw, [...wasi.headers]].map((h) => h.map(([n, v]) => [n, n === "ratelimit" ? remainingOut(v) : v]));
+      const [own, cmd] = [res.raw, [...wasi.headers]].map((h) =>
+        h.map(([n, v]) => [n, n === "ratelimit" ? remainingOut(v) : v]),
+      );
       assert.deepEqual(own, cmd, `${c.name}: headers`);
-      const remaining = (h) => h.filter(([n]) => n === "ratelimit").map(([, v]) => parseList(v).map(([, p]) => p.get("r")));
-      for (const [a, b] of remaining(res.raw).flat().map((r, i) => [r, remaining([...wasi.headers]).flat()[i]])) assert.ok(a <= b, `${c.name}: remaining ${a} > ${b}`);
+      const remaining = (h) =>
+        h.filter(([n]) => n === "ratelimit").map(([, v]) => parseList(v).map(([, p]) => p.get("r")));
+      for (const [a, b] of remaining(res.raw)
+        .flat()
+        .map((r, i) => [r, remaining([...wasi.headers]).flat()[i]]))
+        assert.ok(a <= b, `${c.name}: remaining ${a} > ${b}`);
       assert.equal(res.text, wasi.text, `${c.name}: body`);
     }
-    assert.deepEqual(readdirSync(kv.http).sort(), readdirSync(kv.wasi).sort(), "the component's and the command's stores differ");
+    assert.deepEqual(
+      readdirSync(kv.http).sort(),
+      readdirSync(kv.wasi).sort(),
+      "the component's and the command's stores differ",
+    );
     assert.equal(server.logLines().filter((l) => l.status).length, run.length, "one log line per request");
     server.stop();
     t.diagnostic(`${run.length} cases`);
@@ -177,11 +221,21 @@ test("scripts/serve-wasi-http with the demo store: the README's curl lines answe
   const answers = [
     await send(server.port, { target: demo, headers: bearer("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc"), body: create }),
     await send(server.port, { target: demo, headers: bearer("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc"), body: create }),
-    await send(server.port, { target: demo, headers: bearer("sk_test_nope_0000000000"), body: Buffer.from('{"email":"ann@example.com"}') }),
-    await send(server.port, { target: demo, headers: bearer("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc"),
-                              body: Buffer.from('{"email":"not-an-email","permissions":["Admin","read","read"]}') }),
+    await send(server.port, {
+      target: demo,
+      headers: bearer("sk_test_nope_0000000000"),
+      body: Buffer.from('{"email":"ann@example.com"}'),
+    }),
+    await send(server.port, {
+      target: demo,
+      headers: bearer("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc"),
+      body: Buffer.from('{"email":"not-an-email","permissions":["Admin","read","read"]}'),
+    }),
   ];
-  assert.deepEqual(answers.map((a) => a.status), [201, 200, 401, 422]);
+  assert.deepEqual(
+    answers.map((a) => a.status),
+    [201, 200, 401, 422],
+  );
   assert.equal(answers[1].json.data.id, answers[0].json.data.id, "the second create answers the same membership");
   assert.equal(answers[3].json.error.details.errors.length, 3);
   for (const a of answers) checkOpenApi("POST", demo, a);
@@ -195,21 +249,42 @@ async function startOrigin(handler) {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+      seen.push({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
       handler(req, res);
     });
   });
   await new Promise((r) => srv.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${srv.address().port}`, seen, close: () => new Promise((r) => { srv.closeAllConnections(); srv.close(r); }) };
+  return {
+    url: `http://127.0.0.1:${srv.address().port}`,
+    seen,
+    close: () =>
+      new Promise((r) => {
+        srv.closeAllConnections();
+        srv.close(r);
+      }),
+  };
 }
 
 test("live mode forwards through wasi:http/outgoing-handler: answered, origin down 502, origin silent 504", async () => {
-  const data = { object: "account_membership", id: "am_Forwarded00000000000000", account_id: "acct_1", user_id: null,
-                 workspace_membership_id: null, permissions: [], created_at: "2026-11-28T03:07:00Z", updated_at: "2026-11-28T03:07:00Z",
-                 user: { id: null, email: "fwd@example.com", name: null } };
+  const data = {
+    object: "account_membership",
+    id: "am_Forwarded00000000000000",
+    account_id: "acct_1",
+    user_id: null,
+    workspace_membership_id: null,
+    permissions: [],
+    created_at: "2026-11-28T03:07:00Z",
+    updated_at: "2026-11-28T03:07:00Z",
+    user: { id: null, email: "fwd@example.com", name: null },
+  };
   const origin = await startOrigin((req, res) => {
     const silent = origin.seen.at(-1).body.includes("silent@");
-    if (silent) return;  // never answers: the timeout must
+    if (silent) return; // never answers: the timeout must
     res.writeHead(201, { "Content-Type": "application/json" });
     res.end(JSON.stringify({ message: "success", success: true, data }));
   });
@@ -217,7 +292,11 @@ test("live mode forwards through wasi:http/outgoing-handler: answered, origin do
   const server = await serve(kv, { ROUTING: "auto", ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "1500" });
   const live = bearer("sk_live_demo_4eC39HqLyjWDarjtT1zdp7dc");
 
-  const res = await send(server.port, { target: demo, headers: live, body: Buffer.from('{"email":"fwd@example.com"}') });
+  const res = await send(server.port, {
+    target: demo,
+    headers: live,
+    body: Buffer.from('{"email":"fwd@example.com"}'),
+  });
   assert.equal(res.status, 201, res.text);
   assert.equal(res.json.data.id, "am_Forwarded00000000000000");
   checkOpenApi("POST", demo, res);
@@ -225,17 +304,28 @@ test("live mode forwards through wasi:http/outgoing-handler: answered, origin do
   assert.equal(origin.seen[0].method, "POST");
   assert.match(origin.seen[0].url, /account_id=acct_1/);
   assert.deepEqual(JSON.parse(origin.seen[0].body).email, "fwd@example.com");
-  assert.ok(existsSync(join(kv, encodeKey("account_membership:live:acct_1:email:fwd@example.com"))), "written through to /kv");
+  assert.ok(
+    existsSync(join(kv, encodeKey("account_membership:live:acct_1:email:fwd@example.com"))),
+    "written through to /kv",
+  );
 
   const t0 = Date.now();
-  const slow = await send(server.port, { target: demo, headers: live, body: Buffer.from('{"email":"silent@example.com"}') });
+  const slow = await send(server.port, {
+    target: demo,
+    headers: live,
+    body: Buffer.from('{"email":"silent@example.com"}'),
+  });
   const waited = Date.now() - t0;
   assert.equal(slow.status, 504, slow.text);
   assert.equal(slow.json.error.code, 50401);
   assert.ok(waited >= 1400 && waited < 10000, `answered after ${waited} ms (ORIGIN_TIMEOUT_MS=1500)`);
 
   await origin.close();
-  const down = await send(server.port, { target: demo, headers: live, body: Buffer.from('{"email":"down@example.com"}') });
+  const down = await send(server.port, {
+    target: demo,
+    headers: live,
+    body: Buffer.from('{"email":"down@example.com"}'),
+  });
   assert.equal(down.status, 502, down.text);
   assert.equal(down.json.error.code, 50201);
   server.stop();
@@ -249,7 +339,9 @@ function rawExchange(port, bytes) {
     sock.on("data", (c) => chunks.push(c));
     // A server that answers before reading everything closes the connection under the rest of
     // it: the write's EPIPE or reset is expected, the answer is what arrived before the close.
-    sock.on("error", (e) => { if (e.code !== "EPIPE" && e.code !== "ECONNRESET") reject(e); });
+    sock.on("error", (e) => {
+      if (e.code !== "EPIPE" && e.code !== "ECONNRESET") reject(e);
+    });
     sock.on("close", () => resolve(Buffer.concat(chunks).toString("latin1")));
     sock.end(bytes);
   });
@@ -259,14 +351,24 @@ test("refused as the worker refuses them: >256 headers 431 (core), 10 MB body 41
   const server = await serve(kvDir(seed), { ROUTING: "edge" });
   const key = bearer("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc");
   const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`x-filler-${i}`, "1"]));
-  const headers431 = await send(server.port, { target: demo, headers: { ...key, ...many }, body: Buffer.from('{"email":"h@example.com"}') });
+  const headers431 = await send(server.port, {
+    target: demo,
+    headers: { ...key, ...many },
+    body: Buffer.from('{"email":"h@example.com"}'),
+  });
   assert.equal(headers431.status, 431, headers431.text);
   assert.equal(headers431.json.error.code, 43101);
 
   const bigBody = Buffer.alloc(10 * 1024 * 1024, 0x61);
-  const big = await rawExchange(server.port, Buffer.concat([
-    Buffer.from(`POST ${demo} HTTP/1.1\r\nHost: a\r\nAuthorization: ${key.Authorization}\r\nContent-Type: application/json\r\nContent-Length: ${bigBody.length}\r\nConnection: close\r\n\r\n`),
-    bigBody]));
+  const big = await rawExchange(
+    server.port,
+    Buffer.concat([
+      Buffer.from(
+        `POST ${demo} HTTP/1.1\r\nHost: a\r\nAuthorization: ${key.Authorization}\r\nContent-Type: application/json\r\nContent-Length: ${bigBody.length}\r\nConnection: close\r\n\r\n`,
+      ),
+      bigBody,
+    ]),
+  );
   assert.match(big, /^HTTP\/1\.1 413 /, big.slice(0, 300));
   assert.equal(JSON.parse(big.slice(big.indexOf("\r\n\r\n") + 4)).error.code, 41301);
 
@@ -276,7 +378,11 @@ test("refused as the worker refuses them: >256 headers 431 (core), 10 MB body 41
   assert.match(huge, /^HTTP\/1\.1 431 /);
 
   // Still serving after all that.
-  const ok = await send(server.port, { target: demo, headers: key, body: Buffer.from('{"email":"after@example.com"}') });
+  const ok = await send(server.port, {
+    target: demo,
+    headers: key,
+    body: Buffer.from('{"email":"after@example.com"}'),
+  });
   assert.equal(ok.status, 201, ok.text);
   server.stop();
 });
@@ -291,7 +397,11 @@ test("FAULTS under jco serve, as in the other hosts: KV read failing 503 50301 w
   const readsFail = kvDir(seed);
   const before = listing(readsFail);
   let server = await serve(readsFail, { ...faults, FAULTS: "kv_get:throw" });
-  const r = await send(server.port, { target: demo, headers: key, body: Buffer.from('{"email":"fault-read@example.com"}') });
+  const r = await send(server.port, {
+    target: demo,
+    headers: key,
+    body: Buffer.from('{"email":"fault-read@example.com"}'),
+  });
   assert.equal(r.status, 503, r.text);
   assert.equal(r.json.error.code, 50301);
   checkOpenApi("POST", demo, r);
@@ -300,7 +410,11 @@ test("FAULTS under jco serve, as in the other hosts: KV read failing 503 50301 w
 
   const writesFail = kvDir(seed);
   server = await serve(writesFail, { ...faults, FAULTS: "kv_put:throw" });
-  const w = await send(server.port, { target: demo, headers: key, body: Buffer.from('{"email":"fault-write@example.com"}') });
+  const w = await send(server.port, {
+    target: demo,
+    headers: key,
+    body: Buffer.from('{"email":"fault-write@example.com"}'),
+  });
   assert.equal(w.status, 503, w.text);
   assert.equal(w.json.error.code, 50301);
   assert.deepEqual(listing(writesFail), before, "a create whose write failed is neither acknowledged nor stored");
@@ -309,7 +423,11 @@ test("FAULTS under jco serve, as in the other hosts: KV read failing 503 50301 w
   // Injection stays off unless ALLOW_FAULT_INJECTION=true: FAULTS alone changes nothing.
   const off = kvDir(seed);
   server = await serve(off, { ROUTING: "edge", FAULTS: "kv_get:throw" });
-  const ok = await send(server.port, { target: demo, headers: key, body: Buffer.from('{"email":"fault-off@example.com"}') });
+  const ok = await send(server.port, {
+    target: demo,
+    headers: key,
+    body: Buffer.from('{"email":"fault-off@example.com"}'),
+  });
   assert.equal(ok.status, 201, ok.text);
   server.stop();
 });
@@ -319,7 +437,9 @@ test("concurrent creates under jco serve: eight at once for one email make one m
   const server = await serve(dir, { ROUTING: "edge" });
   const key = bearer("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc");
   const body = Buffer.from('{"email":"race@example.com","permissions":["read"]}');
-  const answers = await Promise.all(Array.from({ length: 8 }, () => send(server.port, { target: demo, headers: key, body })));
+  const answers = await Promise.all(
+    Array.from({ length: 8 }, () => send(server.port, { target: demo, headers: key, body })),
+  );
   const statuses = answers.map((a) => a.status).sort();
   assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 201], answers.map((a) => a.text).join("\n"));
   assert.equal(new Set(answers.map((a) => a.json.data.id)).size, 1, "every answer names the same membership");

@@ -21,12 +21,24 @@ export async function runCli(input, { env = {}, args = [], kvDir = null, originD
   const dir = mkdtempSync(join(tmpdir(), "mb-wasi-"));
   try {
     writeFileSync(join(dir, "stdin"), input);
-    const fds = [openSync(join(dir, "stdin"), "r"), openSync(join(dir, "stdout"), "w"), openSync(join(dir, "stderr"), "w")];
+    const fds = [
+      openSync(join(dir, "stdin"), "r"),
+      openSync(join(dir, "stdout"), "w"),
+      openSync(join(dir, "stderr"), "w"),
+    ];
     const preopens = {};
     if (kvDir) preopens["/kv"] = kvDir;
     if (originDir) preopens["/origin"] = originDir;
-    const wasi = new WASI({ version: "preview1", args: ["membership-cli.wasm", ...args], env, preopens,
-                            stdin: fds[0], stdout: fds[1], stderr: fds[2], returnOnExit: true });
+    const wasi = new WASI({
+      version: "preview1",
+      args: ["membership-cli.wasm", ...args],
+      env,
+      preopens,
+      stdin: fds[0],
+      stdout: fds[1],
+      stderr: fds[2],
+      returnOnExit: true,
+    });
     const instance = await WebAssembly.instantiate(compiled, wasi.getImportObject());
     let exitCode;
     try {
@@ -49,21 +61,41 @@ export async function runCli(input, { env = {}, args = [], kvDir = null, originD
 export function checkAnswers(input, args, stdout) {
   if (!stdout.length) return;
   if (args.includes("--ndjson")) {
-    const requests = String(input).split("\n").filter((l) => l.length);
-    const answers = stdout.toString("utf8").split("\n").filter((l) => l.length);
+    const requests = String(input)
+      .split("\n")
+      .filter((l) => l.length);
+    const answers = stdout
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.length);
     answers.forEach((line, i) => {
       let req = {};
-      try { req = JSON.parse(requests[i]); } catch {}
+      try {
+        req = JSON.parse(requests[i]);
+      } catch {}
       const a = JSON.parse(line);
-      assertAnswer({ method: req.method ?? "POST", path: typeof req.target === "string" ? req.target : undefined,
-                     status: a.status, headers: a.headers, body: a.body });
+      assertAnswer({
+        method: req.method ?? "POST",
+        path: typeof req.target === "string" ? req.target : undefined,
+        status: a.status,
+        headers: a.headers,
+        body: a.body,
+      });
     });
     return;
   }
   // Empty lines before the request line are allowed (RFC 9112 §2.2), as the command's parser allows.
-  const line = /^(?:\r?\n)*([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/.exec(Buffer.from(input).subarray(0, 8192).toString("latin1"));
+  const line = /^(?:\r?\n)*([A-Z]+) (\S+) HTTP\/1\.[01]\r\n/.exec(
+    Buffer.from(input).subarray(0, 8192).toString("latin1"),
+  );
   const res = parseResponse(stdout);
-  assertAnswer({ method: line?.[1] ?? "POST", path: line?.[2], status: res.status, headers: res.headers, body: res.text });
+  assertAnswer({
+    method: line?.[1] ?? "POST",
+    path: line?.[2],
+    status: res.status,
+    headers: res.headers,
+    body: res.text,
+  });
 }
 
 // A scenario request as raw HTTP/1.1 bytes.
@@ -83,14 +115,27 @@ export function parseResponse(buf) {
   const text = buf.toString("utf8");
   const end = text.indexOf("\r\n\r\n");
   const [statusLine, ...headerLines] = text.slice(0, end).split("\r\n");
-  const headers = new Map(headerLines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
+  const headers = new Map(
+    headerLines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]),
+  );
   const body = text.slice(end + 4);
   let json = null;
-  try { json = JSON.parse(body); } catch {}
-  return { status: Number(statusLine.split(" ")[1]), statusLine, headers, text: body, json, header: (n) => headers.get(n.toLowerCase()) ?? null };
+  try {
+    json = JSON.parse(body);
+  } catch {}
+  return {
+    status: Number(statusLine.split(" ")[1]),
+    statusLine,
+    headers,
+    text: body,
+    json,
+    header: (n) => headers.get(n.toLowerCase()) ?? null,
+  };
 }
 
-export function tempDir(prefix = "mb-kv-") { return mkdtempSync(join(tmpdir(), prefix)); }
+export function tempDir(prefix = "mb-kv-") {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
 
 // A scenario case's scripted origin answer as this host's origin recording (default.json) in a
 // fresh directory; null without one (a forward is then refused, as natively).

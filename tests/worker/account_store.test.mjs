@@ -12,7 +12,11 @@ before(async () => {
 after(async () => worker?.stop());
 
 async function call(object, calls) {
-  const res = await fetch(worker.url, { method: "POST", body: JSON.stringify({ object, calls }), signal: AbortSignal.timeout(20000) });
+  const res = await fetch(worker.url, {
+    method: "POST",
+    body: JSON.stringify({ object, calls }),
+    signal: AbortSignal.timeout(20000),
+  });
   assert.equal(res.status, 200, await res.clone().text());
   return res.json();
 }
@@ -24,7 +28,12 @@ test("a key is created once; later calls get the stored value, whatever they bri
     { key: "m1", value: "second" },
     { key: "m2", value: "other" },
   ]);
-  assert.deepEqual(got, [{ created: true }, { created: false, value: "first" }, { created: false, value: "first" }, { created: true }]);
+  assert.deepEqual(got, [
+    { created: true },
+    { created: false, value: "first" },
+    { created: false, value: "first" },
+    { created: true },
+  ]);
 });
 
 test("objects are separate: the same key in another object is its own record", async () => {
@@ -33,11 +42,21 @@ test("objects are separate: the same key in another object is its own record", a
 });
 
 test("an expired record counts as absent and is replaced; the new one then holds", async () => {
-  assert.deepEqual(await call("test:acct_ttl", [{ key: "k", value: "old", ttl: 1 }, { key: "k", value: "new", ttl: 1 }]),
-    [{ created: true }, { created: false, value: "old" }]);
+  assert.deepEqual(
+    await call("test:acct_ttl", [
+      { key: "k", value: "old", ttl: 1 },
+      { key: "k", value: "new", ttl: 1 },
+    ]),
+    [{ created: true }, { created: false, value: "old" }],
+  );
   await new Promise((r) => setTimeout(r, 1300));
-  assert.deepEqual(await call("test:acct_ttl", [{ key: "k", value: "new", ttl: 60 }, { key: "k", value: "newer", ttl: 60 }]),
-    [{ created: true }, { created: false, value: "new" }]);
+  assert.deepEqual(
+    await call("test:acct_ttl", [
+      { key: "k", value: "new", ttl: 60 },
+      { key: "k", value: "newer", ttl: 60 },
+    ]),
+    [{ created: true }, { created: false, value: "new" }],
+  );
 });
 
 test("the periodic sweep of expired rows leaves live records alone", async () => {
@@ -45,26 +64,42 @@ test("the periodic sweep of expired rows leaves live records alone", async () =>
   const expiring = Array.from({ length: 300 }, (_, i) => ({ key: `e${i}`, value: "e", ttl: 1 }));
   await call("test:acct_sweep", [...live, ...expiring.slice(0, 100)]);
   await new Promise((r) => setTimeout(r, 1300));
-  const got = await call("test:acct_sweep", [...expiring.slice(100), ...live.map((c) => ({ ...c, value: "changed" })), { key: "e0", value: "again" }]);
-  assert.ok(got.slice(0, 200).every((r) => r.created === true), "new keys are created");
-  assert.deepEqual(got.slice(200, 210), live.map((c) => ({ created: false, value: c.value })));
+  const got = await call("test:acct_sweep", [
+    ...expiring.slice(100),
+    ...live.map((c) => ({ ...c, value: "changed" })),
+    { key: "e0", value: "again" },
+  ]);
+  assert.ok(
+    got.slice(0, 200).every((r) => r.created === true),
+    "new keys are created",
+  );
+  assert.deepEqual(
+    got.slice(200, 210),
+    live.map((c) => ({ created: false, value: c.value })),
+  );
   assert.deepEqual(got[210], { created: true }, "an expired key (swept or not) is created again");
 });
 
 test("an Idempotency-Key's object: a claim, its answer replacing it, a released claim claimed again", async () => {
   const key = "idempotency:test:key_1:k1";
-  assert.deepEqual(await call(key, [
-    { key, value: "claim-a", ttl: 15 },
-    { key, value: "claim-b", ttl: 15 },
-    { op: "put", key, value: "answer", ttl: 86400 },
-    { key, value: "claim-c", ttl: 15 },
-  ]), [{ created: true }, { created: false, value: "claim-a" }, null, { created: false, value: "answer" }]);
+  assert.deepEqual(
+    await call(key, [
+      { key, value: "claim-a", ttl: 15 },
+      { key, value: "claim-b", ttl: 15 },
+      { op: "put", key, value: "answer", ttl: 86400 },
+      { key, value: "claim-c", ttl: 15 },
+    ]),
+    [{ created: true }, { created: false, value: "claim-a" }, null, { created: false, value: "answer" }],
+  );
   const other = "idempotency:test:key_1:k2";
-  assert.deepEqual(await call(other, [
-    { key: other, value: "claim-a", ttl: 15 },
-    { op: "delete", key: other },
-    { key: other, value: "claim-b", ttl: 15 },
-  ]), [{ created: true }, null, { created: true }]);
+  assert.deepEqual(
+    await call(other, [
+      { key: other, value: "claim-a", ttl: 15 },
+      { op: "delete", key: other },
+      { key: other, value: "claim-b", ttl: 15 },
+    ]),
+    [{ created: true }, null, { created: true }],
+  );
 });
 
 test("the alarm removes an expired claim from a key's object", async () => {

@@ -9,20 +9,31 @@ import { layoutKey } from "../../scripts/kv_layout.mjs";
 const KEY = "Bearer sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc";
 let worker, stale;
 
-const create = (w, json, extra = {}) => send(w.url, { method: "POST", target: "/v1/account-memberships/?account_id=acct_1",
-  headers: { Authorization: KEY, "Content-Type": "application/json", ...extra }, json });
+const create = (w, json, extra = {}) =>
+  send(w.url, {
+    method: "POST",
+    target: "/v1/account-memberships/?account_id=acct_1",
+    headers: { Authorization: KEY, "Content-Type": "application/json", ...extra },
+    json,
+  });
 const count = (results) => results.reduce((c, r) => ({ ...c, [r.status]: (c[r.status] ?? 0) + 1 }), {});
-
 
 before(async () => {
   worker = await startWorker({ seed: readSeed(), vars: { ROUTING: "edge", RATE_LIMIT_PER_MINUTE: "0" } });
-  stale = await startWorker({ seed: readSeed(), vars: { ROUTING: "edge", RATE_LIMIT_PER_MINUTE: "0",
-                                                       ALLOW_FAULT_INJECTION: "true", FAULTS: "kv_get:stale" } });
+  stale = await startWorker({
+    seed: readSeed(),
+    vars: { ROUTING: "edge", RATE_LIMIT_PER_MINUTE: "0", ALLOW_FAULT_INJECTION: "true", FAULTS: "kv_get:stale" },
+  });
 });
-after(async () => { await worker?.stop(); await stale?.stop(); });
+after(async () => {
+  await worker?.stop();
+  await stale?.stop();
+});
 
 test("50 concurrent identical creates: one 201, 49 × 200 with the same id, one record in KV", async () => {
-  const results = await Promise.all(Array.from({ length: 50 }, () => create(worker, { email: "fifty@example.com", permissions: ["read"] })));
+  const results = await Promise.all(
+    Array.from({ length: 50 }, () => create(worker, { email: "fifty@example.com", permissions: ["read"] })),
+  );
   assert.deepEqual(count(results), { 200: 49, 201: 1 }, results.find((r) => r.status >= 300)?.text);
   assert.equal(new Set(results.map((r) => r.json.data.id)).size, 1);
   const keys = await eventually(async () => {
@@ -33,15 +44,18 @@ test("50 concurrent identical creates: one 201, 49 × 200 with the same id, one 
 });
 
 test("50 concurrent identical creates under one Idempotency-Key: one 201, the others its replay or 40903", async () => {
-  const results = await Promise.all(Array.from({ length: 50 }, () =>
-    create(worker, { email: "fifty-idem@example.com" }, { "Idempotency-Key": "fifty-1" })));
+  const results = await Promise.all(
+    Array.from({ length: 50 }, () =>
+      create(worker, { email: "fifty-idem@example.com" }, { "Idempotency-Key": "fifty-1" }),
+    ),
+  );
   const created = results.filter((r) => r.status === 201);
   const busy = results.filter((r) => r.status === 409);
   assert.equal(created.length + busy.length, 50, results.find((r) => r.status !== 201 && r.status !== 409)?.text);
   assert.equal(created.filter((r) => r.headers.get("idempotent-replayed") !== "true").length, 1, "one fresh 201");
   assert.equal(new Set(created.map((r) => r.text)).size, 1, "every 201 is the same membership, byte for byte");
   for (const r of busy) {
-    assert.equal(r.json.error.code, 40903, r.text);  // the key's request was still running
+    assert.equal(r.json.error.code, 40903, r.text); // the key's request was still running
     assert.equal(r.headers.get("retry-after"), "1");
   }
   const retry = await create(worker, { email: "fifty-idem@example.com" }, { "Idempotency-Key": "fifty-1" });
@@ -66,7 +80,9 @@ test("kv_get:stale: an existing membership answers 200 with its original id; a k
 });
 
 test("without the ACCOUNT_STORE binding the worker runs on KV alone, as documented", async () => {
-  const config = configVariant("kv-only", (base) => base.replace(/# -- account-store begin[\s\S]*?# -- account-store end\n/, ""));
+  const config = configVariant("kv-only", (base) =>
+    base.replace(/# -- account-store begin[\s\S]*?# -- account-store end\n/, ""),
+  );
   const w = await startWorker({ config, seed: readSeed(), vars: { ROUTING: "edge" } });
   try {
     const r1 = await create(w, { email: "kv-only@example.com" });

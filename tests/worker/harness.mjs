@@ -15,7 +15,13 @@ const wrangler = join(root, "node_modules", ".bin", "wrangler");
 const run = promisify(execFile);
 // CLOUDFLARE_CF_FETCH_ENABLED=false: no fetch of Request.cf data from workers.cloudflare.com (offline
 // it logged a getaddrinfo ENOTFOUND stack per start); Miniflare's placeholder is used.
-const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", NO_COLOR: "1", CI: "true" };
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  NO_COLOR: "1",
+  CI: "true",
+};
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -39,15 +45,22 @@ export async function seedKv(persistDir, seed, binding = "KV", config = join(roo
   mkdirSync(persistDir, { recursive: true });
   const file = join(persistDir, `seed-${binding}.json`);
   writeFileSync(file, JSON.stringify(entries));
-  await run(wrangler, ["kv", "bulk", "put", file, "--binding", binding, "--local", "--persist-to", persistDir, "--config", config], { cwd: root, env });
+  await run(
+    wrangler,
+    ["kv", "bulk", "put", file, "--binding", binding, "--local", "--persist-to", persistDir, "--config", config],
+    { cwd: root, env },
+  );
 }
 
 // Every key under a prefix. `wrangler kv key list --local` answers at most 1000 names and takes no
 // cursor, so a full page is split by the next character (those seen, and digits: the tests number
 // their keys) until every page is short.
 export async function listKeys(persistDir, prefix, binding = "KV") {
-  const { stdout } = await run(wrangler, ["kv", "key", "list", "--binding", binding, "--local", "--persist-to", persistDir, "--prefix", prefix],
-    { cwd: root, env, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(
+    wrangler,
+    ["kv", "key", "list", "--binding", binding, "--local", "--persist-to", persistDir, "--prefix", prefix],
+    { cwd: root, env, maxBuffer: 64 * 1024 * 1024 },
+  );
   const names = JSON.parse(stdout.slice(stdout.indexOf("["))).map((k) => k.name);
   if (names.length < 1000) return names;
   const out = new Set(names.filter((n) => n === prefix));
@@ -59,9 +72,30 @@ export async function listKeys(persistDir, prefix, binding = "KV") {
 
 export async function getKey(persistDir, key, binding = "KV", config = join(root, "wrangler.toml")) {
   try {
-    const { stdout } = await run(wrangler, ["kv", "key", "get", key, "--binding", binding, "--local", "--persist-to", persistDir, "--text", "--config", config],
-      { cwd: root, env });
-    const text = stdout.trim().split("\n").filter((l) => !l.startsWith("Resource location") && !l.includes("--remote")).join("\n").trim();
+    const { stdout } = await run(
+      wrangler,
+      [
+        "kv",
+        "key",
+        "get",
+        key,
+        "--binding",
+        binding,
+        "--local",
+        "--persist-to",
+        persistDir,
+        "--text",
+        "--config",
+        config,
+      ],
+      { cwd: root, env },
+    );
+    const text = stdout
+      .trim()
+      .split("\n")
+      .filter((l) => !l.startsWith("Resource location") && !l.includes("--remote"))
+      .join("\n")
+      .trim();
     return text && text !== "Value not found" ? text : null;
   } catch {
     return null;
@@ -92,41 +126,93 @@ export async function eventually(fn, ms = 5000) {
 }
 
 // Starts wrangler dev. `vars` override wrangler.toml's [vars] (written to an --env-file).
-export async function startWorker({ vars = {}, seed = null, config = join(root, "wrangler.toml"), timeoutMs = 60000 } = {}) {
+export async function startWorker({
+  vars = {},
+  seed = null,
+  config = join(root, "wrangler.toml"),
+  timeoutMs = 60000,
+} = {}) {
   const dir = mkdtempSync(join(tmpdir(), "mb-worker-"));
   const persist = join(dir, "state");
   if (seed) await seedKv(persist, seed);
   const envFile = join(dir, "vars.env");
-  writeFileSync(envFile, Object.entries(vars).map(([k, v]) => {
-    if (String(v).includes("'")) throw new Error(`var ${k} has a single quote`);
-    return `${k}='${v}'`;
-  }).join("\n") + "\n");
+  writeFileSync(
+    envFile,
+    Object.entries(vars)
+      .map(([k, v]) => {
+        if (String(v).includes("'")) throw new Error(`var ${k} has a single quote`);
+        return `${k}='${v}'`;
+      })
+      .join("\n") + "\n",
+  );
   const port = await freePort();
   const inspector = await freePort();
-  const child = spawn(wrangler, ["dev", "--local", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-    "--persist-to", persist, "--env-file", envFile, "--config", config, "--log-level", "log", "--show-interactive-dev-session=false"],
-    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child = spawn(
+    wrangler,
+    [
+      "dev",
+      "--local",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(inspector),
+      "--persist-to",
+      persist,
+      "--env-file",
+      envFile,
+      "--config",
+      config,
+      "--log-level",
+      "log",
+      "--show-interactive-dev-session=false",
+    ],
+    { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
   const logs = [];
-  const collect = (d) => { for (const line of String(d).split("\n")) if (line.trim()) logs.push(line); };
+  const collect = (d) => {
+    for (const line of String(d).split("\n")) if (line.trim()) logs.push(line);
+  };
   child.stdout.on("data", collect);
   child.stderr.on("data", collect);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   let exited = false;
-  child.on("exit", () => { exited = true; });
+  child.on("exit", () => {
+    exited = true;
+  });
   for (;;) {
     if (exited) throw new Error(`wrangler dev exited:\n${logs.slice(-30).join("\n")}`);
-    if (Date.now() > deadline) { stopProcess(child); throw new Error(`wrangler dev did not start:\n${logs.slice(-30).join("\n")}`); }
+    if (Date.now() > deadline) {
+      stopProcess(child);
+      throw new Error(`wrangler dev did not start:\n${logs.slice(-30).join("\n")}`);
+    }
     try {
       const res = await fetch(`${url}/preview/config.json`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
       break;
-    } catch { await new Promise((r) => setTimeout(r, 250)); }
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
   return {
-    url, port, persist, logs,
+    url,
+    port,
+    persist,
+    logs,
     // JSON log lines the worker printed (one per request, plus warnings).
-    jsonLogs: () => logs.filter((l) => l.startsWith("{")).map((l) => { try { return JSON.parse(l); } catch { return null; } }).filter(Boolean),
+    jsonLogs: () =>
+      logs
+        .filter((l) => l.startsWith("{"))
+        .map((l) => {
+          try {
+            return JSON.parse(l);
+          } catch {
+            return null;
+          }
+        })
+        .filter(Boolean),
     async stop() {
       await stopProcess(child);
       rmSync(dir, { recursive: true, force: true });
@@ -138,9 +224,20 @@ export async function startWorker({ vars = {}, seed = null, config = join(root, 
 export function stopProcess(child) {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => { try { process.kill(-child.pid, "SIGKILL"); } catch {} }, 5000);
-    child.once("exit", () => { clearTimeout(timer); resolve(); });
-    try { process.kill(-child.pid, "SIGTERM"); } catch { resolve(); }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }, 5000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      resolve();
+    }
   });
 }
 
@@ -166,6 +263,8 @@ export async function send(url, r, extraHeaders = {}) {
   if (isApiPath(target) || res.headers.get("content-type")?.startsWith("application/json"))
     assertAnswer({ method, path: target, status: res.status, headers: res.headers, body: text });
   let json = null;
-  try { json = JSON.parse(text); } catch {}
+  try {
+    json = JSON.parse(text);
+  } catch {}
   return { status: res.status, headers: res.headers, text, json };
 }

@@ -20,32 +20,54 @@ function startTestOrigin() {
   let n = 0;
   const server = createServer((req, res) => {
     let body = "";
-    req.on("data", (c) => { body += c; });
+    req.on("data", (c) => {
+      body += c;
+    });
     req.on("end", () => {
       const key = req.headers["idempotency-key"] ?? "";
       state.forwards.set(key, (state.forwards.get(key) ?? 0) + 1);
       if (state.mode === "reset") return req.socket.destroy();
       const email = JSON.parse(body).email;
       const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-      const data = { object: "account_membership", id: `am_Origin${String(++n).padStart(16, "0")}`, account_id: "acct_1",
-        user_id: null, workspace_membership_id: null, permissions: [], created_at: now, updated_at: now,
-        user: { id: null, email, name: null } };
+      const data = {
+        object: "account_membership",
+        id: `am_Origin${String(++n).padStart(16, "0")}`,
+        account_id: "acct_1",
+        user_id: null,
+        workspace_membership_id: null,
+        permissions: [],
+        created_at: now,
+        updated_at: now,
+        user: { id: null, email, name: null },
+      };
       setTimeout(() => {
         res.writeHead(201, { "Content-Type": "application/json" });
         res.end(JSON.stringify({ message: "success", success: true, data }));
       }, state.delayMs);
     });
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    state, url: `http://127.0.0.1:${server.address().port}`,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),
-  })));
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        state,
+        url: `http://127.0.0.1:${server.address().port}`,
+        close: () =>
+          new Promise((r) => {
+            server.closeAllConnections();
+            server.close(r);
+          }),
+      }),
+    ),
+  );
 }
 
-const create = (auth, json, key, account = "acct_1") => send(worker.url, {
-  method: "POST", target: `/v1/account-memberships/?account_id=${account}`,
-  headers: { Authorization: auth, "Content-Type": "application/json", "Idempotency-Key": key }, json,
-});
+const create = (auth, json, key, account = "acct_1") =>
+  send(worker.url, {
+    method: "POST",
+    target: `/v1/account-memberships/?account_id=${account}`,
+    headers: { Authorization: auth, "Content-Type": "application/json", "Idempotency-Key": key },
+    json,
+  });
 // A client honouring 40903's Retry-After: the key's release or answer is written just after the
 // answer, so a retry sent at once may still meet the claim.
 async function retry(auth, json, key) {
@@ -60,10 +82,15 @@ const inProgress = (r) => r.status === 409 && r.json.error.code === 40903 && r.h
 
 before(async () => {
   origin = await startTestOrigin();
-  worker = await startWorker({ seed: readSeed(), vars: { ROUTING: "auto", ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "2000",
-                                                         RATE_LIMIT_PER_MINUTE: "0" } });
+  worker = await startWorker({
+    seed: readSeed(),
+    vars: { ROUTING: "auto", ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "2000", RATE_LIMIT_PER_MINUTE: "0" },
+  });
 });
-after(async () => { await worker?.stop(); await origin?.close(); });
+after(async () => {
+  await worker?.stop();
+  await origin?.close();
+});
 
 test("one key sent for acct_1 and acct_2 at once: exactly one 201, the other 409", async () => {
   for (let i = 0; i < TRIALS; i++) {
@@ -79,8 +106,10 @@ test("one key sent for acct_1 and acct_2 at once: exactly one 201, the other 409
 test("one key with two bodies at once: one answered, the other 409", async () => {
   for (let i = 0; i < TRIALS; i++) {
     const key = `bodies-${i}-${Date.now()}`;
-    const results = await Promise.all([create(TEST, { email: `a-${i}@example.com` }, key),
-                                       create(TEST, { email: `b-${i}@example.com` }, key)]);
+    const results = await Promise.all([
+      create(TEST, { email: `a-${i}@example.com` }, key),
+      create(TEST, { email: `b-${i}@example.com` }, key),
+    ]);
     assert.deepEqual(statuses(results), [201, 409], `trial ${i}: ${results.map((r) => r.text).join(" | ")}`);
     const refused = results.find((r) => r.status === 409);
     assert.ok([40902, 40903].includes(refused.json.error.code), refused.text);
@@ -107,7 +136,10 @@ test("six concurrent live creates with one key: one forward, five 40903 with Ret
 });
 
 test("a failed forward gives the key back: origin down (502) or slow (504), then the retry is forwarded", async () => {
-  for (const [mode, delayMs, status] of [["reset", 0, 502], ["normal", 3000, 504]]) {
+  for (const [mode, delayMs, status] of [
+    ["reset", 0, 502],
+    ["normal", 3000, 504],
+  ]) {
     for (let i = 0; i < 2; i++) {
       const key = `fail-${mode}-${i}-${Date.now()}`;
       const json = { email: `fail-${mode}-${i}@example.com` };

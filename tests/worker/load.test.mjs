@@ -5,7 +5,14 @@ import { loadRun } from "../load/load.mjs";
 
 test("2 000 mixed requests at concurrency 64: expected statuses only, every 201 has its record", async (t) => {
   const r = await loadRun({ total: 2000, concurrency: 64 });
-  t.diagnostic(JSON.stringify({ rps: Math.round(r.rps), statuses: r.statuses, p50_ms: r.p50_ms.toFixed(1), p99_ms: r.p99_ms.toFixed(1) }));
+  t.diagnostic(
+    JSON.stringify({
+      rps: Math.round(r.rps),
+      statuses: r.statuses,
+      p50_ms: r.p50_ms.toFixed(1),
+      p99_ms: r.p99_ms.toFixed(1),
+    }),
+  );
   assert.equal(r.unexpected, 0, JSON.stringify(r.unexpectedSample));
   assert.equal(r.fiveXX, 0);
   assert.equal(r.created, 800);

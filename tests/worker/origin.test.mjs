@@ -18,21 +18,33 @@ const signingJwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey
 const TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 let origin, worker;
 
-const create = (auth, json, extra = {}, account = "acct_1") => send(worker.url, {
-  method: "POST", target: `/v1/account-memberships/?account_id=${account}`,
-  headers: { Authorization: auth, "Content-Type": "application/json", ...extra }, json,
-});
-
+const create = (auth, json, extra = {}, account = "acct_1") =>
+  send(worker.url, {
+    method: "POST",
+    target: `/v1/account-memberships/?account_id=${account}`,
+    headers: { Authorization: auth, "Content-Type": "application/json", ...extra },
+    json,
+  });
 
 before(async () => {
   origin = await startOrigin({ secret: SECRET, directoryUrl: () => worker.url + DIRECTORY });
   worker = await startWorker({
     seed: readSeed(),
-    vars: { ROUTING: "auto", ORIGIN_URL: origin.url, ORIGIN_TIMEOUT_MS: "1000", ORIGIN_SHARED_SECRET: SECRET,
-            ORIGIN_SIGNING_KEY: JSON.stringify(signingJwk), ALLOW_FAULT_INJECTION: "true", RATE_LIMIT_PER_MINUTE: "100000" },
+    vars: {
+      ROUTING: "auto",
+      ORIGIN_URL: origin.url,
+      ORIGIN_TIMEOUT_MS: "1000",
+      ORIGIN_SHARED_SECRET: SECRET,
+      ORIGIN_SIGNING_KEY: JSON.stringify(signingJwk),
+      ALLOW_FAULT_INJECTION: "true",
+      RATE_LIMIT_PER_MINUTE: "100000",
+    },
   });
 });
-after(async () => { await worker?.stop(); await origin?.close(); });
+after(async () => {
+  await worker?.stop();
+  await origin?.close();
+});
 
 test("the directory publishes the public key (kid = RFC 7638 thumbprint), no private member, no credential needed", async () => {
   const res = await send(worker.url, { method: "GET", target: DIRECTORY });
@@ -42,7 +54,10 @@ test("the directory publishes the public key (kid = RFC 7638 thumbprint), no pri
   assert.equal(res.json.keys.length, 1);
   const [key] = res.json.keys;
   const { d, ...publicJwk } = signingJwk;
-  assert.deepEqual({ kty: key.kty, crv: key.crv, x: key.x, y: key.y }, { kty: "EC", crv: "P-256", x: publicJwk.x, y: publicJwk.y });
+  assert.deepEqual(
+    { kty: key.kty, crv: key.crv, x: key.x, y: key.y },
+    { kty: "EC", crv: "P-256", x: publicJwk.x, y: publicJwk.y },
+  );
   assert.equal(key.kid, await calculateJwkThumbprint(publicJwk, "sha256"));
   assert.ok(!res.text.includes(d) && !("d" in key), "a private member was published");
   assert.equal((await send(worker.url, { method: "POST", target: DIRECTORY })).status, 405);
@@ -50,8 +65,11 @@ test("the directory publishes the public key (kid = RFC 7638 thumbprint), no pri
 
 test("live create is forwarded with the contract's headers, signed, verified by the origin, and written through", async () => {
   const before = origin.received.length;
-  const res = await create(LIVE, { email: "Carol@Example.com", permissions: ["read"] },
-    { "X-Request-Id": "fwd-1", traceparent: TRACEPARENT, tracestate: "congo=t61rcWkgMzE" });
+  const res = await create(
+    LIVE,
+    { email: "Carol@Example.com", permissions: ["read"] },
+    { "X-Request-Id": "fwd-1", traceparent: TRACEPARENT, tracestate: "congo=t61rcWkgMzE" },
+  );
   assert.equal(res.status, 201, res.text);
   assert.equal(res.json.data.user.email, "carol@example.com");
   assert.equal(origin.received.length, before + 1);
@@ -81,10 +99,26 @@ test("live create is forwarded with the contract's headers, signed, verified by 
   const inputs = parseDictionary(got.headers["signature-input"]);
   assert.deepEqual([...inputs.keys()], ["edge", "edge-hmac"]);
   const kid = (await (await fetch(worker.url + DIRECTORY)).json()).keys[0].kid;
-  for (const [label, alg, keyid] of [["edge", "ecdsa-p256-sha256", kid], ["edge-hmac", "hmac-sha256", "edge-hmac"]]) {
+  for (const [label, alg, keyid] of [
+    ["edge", "ecdsa-p256-sha256", kid],
+    ["edge-hmac", "hmac-sha256", "edge-hmac"],
+  ]) {
     const [components, params] = inputs.get(label);
-    assert.deepEqual(components.map(([c]) => c), ["@method", "@path", "@query", "content-digest", "content-type", "x-request-id",
-      "x-edge-credential-id", "x-edge-mode", "x-edge-identity", "traceparent"]);
+    assert.deepEqual(
+      components.map(([c]) => c),
+      [
+        "@method",
+        "@path",
+        "@query",
+        "content-digest",
+        "content-type",
+        "x-request-id",
+        "x-edge-credential-id",
+        "x-edge-mode",
+        "x-edge-identity",
+        "traceparent",
+      ],
+    );
     assert.deepEqual([...params.keys()], ["created", "expires", "nonce", "keyid", "alg", "tag"]);
     assert.equal(params.get("expires") - params.get("created"), 300);
     assert.ok(Math.abs(params.get("created") - Date.now() / 1000) < 60);
@@ -94,7 +128,9 @@ test("live create is forwarded with the contract's headers, signed, verified by 
     assert.equal(params.get("tag"), "membership-edge");
   }
   assert.notEqual(inputs.get("edge")[1].get("nonce"), inputs.get("edge-hmac")[1].get("nonce"));
-  const stored = await eventually(() => getKey(worker.persist, "account_membership:live:acct_1:email:carol@example.com"));
+  const stored = await eventually(() =>
+    getKey(worker.persist, "account_membership:live:acct_1:email:carol@example.com"),
+  );
   assert.ok(stored, "2xx from the origin is written through to KV");
   assert.equal(JSON.parse(stored).id, res.json.data.id);
   const line = await eventually(() => worker.jsonLogs().find((l) => l.request_id === "fwd-1" && l.status));
@@ -102,15 +138,25 @@ test("live create is forwarded with the contract's headers, signed, verified by 
 });
 
 test("an invalid traceparent is dropped, never refused; Idempotency-Key is covered when sent", async () => {
-  const res = await create(LIVE, { email: "trace-bad@example.com" },
-    { "X-Request-Id": "fwd-trace-bad", traceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01", tracestate: "a=b", "Idempotency-Key": "trace-k1" });
+  const res = await create(
+    LIVE,
+    { email: "trace-bad@example.com" },
+    {
+      "X-Request-Id": "fwd-trace-bad",
+      traceparent: "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+      tracestate: "a=b",
+      "Idempotency-Key": "trace-k1",
+    },
+  );
   assert.equal(res.status, 201, res.text);
   const got = origin.received.at(-1);
   assert.equal(got.verified, true);
   assert.equal(got.headers.traceparent, undefined);
   assert.equal(got.headers.tracestate, undefined);
   assert.equal(got.headers["idempotency-key"], "trace-k1");
-  const components = parseDictionary(got.headers["signature-input"]).get("edge")[0].map(([c]) => c);
+  const components = parseDictionary(got.headers["signature-input"])
+    .get("edge")[0]
+    .map(([c]) => c);
   assert.ok(components.includes("idempotency-key") && !components.includes("traceparent"));
   const line = await eventually(() => worker.jsonLogs().find((l) => l.request_id === "fwd-trace-bad" && l.status));
   assert.ok(line && !("trace_id" in line));
@@ -207,15 +253,26 @@ test("KV put that throws after the membership was built: 503 and no record", asy
 
 test("the forward carries ?account_id=<checked id> alone; every tampered component and parameter is refused", async () => {
   const before = origin.received.length;
-  const res = await send(worker.url, { method: "POST", target: "/v1/account-memberships/?x=1;account_id=acct_2&account_id=acct_1&account[id]=acct_2",
-    headers: { Authorization: LIVE, "Content-Type": "application/json", "X-Request-Id": "fwd-tamper", "Idempotency-Key": "tamper-k1", traceparent: TRACEPARENT },
-    json: { email: "tamper@example.com" } });
+  const res = await send(worker.url, {
+    method: "POST",
+    target: "/v1/account-memberships/?x=1;account_id=acct_2&account_id=acct_1&account[id]=acct_2",
+    headers: {
+      Authorization: LIVE,
+      "Content-Type": "application/json",
+      "X-Request-Id": "fwd-tamper",
+      "Idempotency-Key": "tamper-k1",
+      traceparent: TRACEPARENT,
+    },
+    json: { email: "tamper@example.com" },
+  });
   assert.equal(res.status, 201, res.text);
   assert.equal(origin.received.length, before + 1);
   const got = origin.received.at(-1);
   assert.equal(got.verified, true);
   assert.equal(got.url, "/v1/account-memberships/?account_id=acct_1");
-  const captured = Object.fromEntries(Object.entries(got.headers).filter(([k]) => !["host", "content-length", "connection"].includes(k)));
+  const captured = Object.fromEntries(
+    Object.entries(got.headers).filter(([k]) => !["host", "content-length", "connection"].includes(k)),
+  );
   // Replayed to the real origin server over HTTP: refused with its reason.
   const replay = async ({ method = "POST", url = got.url, headers = {}, body = got.body } = {}) => {
     const r = await fetch(origin.url + url, { method, body, headers: { ...captured, ...headers } });
@@ -238,7 +295,7 @@ test("the forward carries ?account_id=<checked id> alone; every tampered compone
     "x-edge-mode": { headers: { "x-edge-mode": "test" } },
     "x-edge-identity": { headers: { "x-edge-identity": captured["x-edge-identity"].replace("acct_1", "acct_2") } },
     "idempotency-key": { headers: { "idempotency-key": "tamper-k2" } },
-    "traceparent": { headers: { traceparent: TRACEPARENT.replace(/01$/, "00") } },
+    traceparent: { headers: { traceparent: TRACEPARENT.replace(/01$/, "00") } },
   };
   for (const [what, change] of Object.entries(tampered)) {
     const why = await replay(change);
@@ -246,9 +303,14 @@ test("the forward carries ?account_id=<checked id> alone; every tampered compone
   }
   // Each signature parameter changed in Signature-Input: the signature no longer verifies.
   const input = captured["signature-input"];
-  const changes = { created: [/created=\d+/g, "created=1"], expires: [/expires=\d+/g, "expires=9999999999"],
-                    nonce: [/nonce="[^"]+"/g, 'nonce="AAAAAAAAAAAAAAAAAAAAAA"'], keyid: [/keyid="[^"]+"/g, 'keyid="another"'],
-                    alg: [/alg="[^"]+"/g, 'alg="ed25519"'], tag: [/tag="[^"]+"/g, 'tag="other"'] };
+  const changes = {
+    created: [/created=\d+/g, "created=1"],
+    expires: [/expires=\d+/g, "expires=9999999999"],
+    nonce: [/nonce="[^"]+"/g, 'nonce="AAAAAAAAAAAAAAAAAAAAAA"'],
+    keyid: [/keyid="[^"]+"/g, 'keyid="another"'],
+    alg: [/alg="[^"]+"/g, 'alg="ed25519"'],
+    tag: [/tag="[^"]+"/g, 'tag="other"'],
+  };
   for (const [name, [re, value]] of Object.entries(changes)) {
     const why = await replay({ headers: { "signature-input": input.replace(re, value) } });
     assert.ok(why && !/nonce reused/.test(why), `${name}: ${why || "accepted"}`);
@@ -285,13 +347,18 @@ test("a trap answers 500 with the envelope; requests in flight and after still s
   const after = await create(TEST, { email: "after-trap@example.com" });
   assert.equal(after.status, 201);
   // Log lines reach the test through wrangler's stdout a little later than the answers.
-  assert.ok(await eventually(() => worker.logs.some((l) => l.includes("wasm trap") && l.includes('"request_id":"trap-1"'))),
-    "the trap is logged under the request's id");
+  assert.ok(
+    await eventually(() => worker.logs.some((l) => l.includes("wasm trap") && l.includes('"request_id":"trap-1"'))),
+    "the trap is logged under the request's id",
+  );
 });
 
 test("200 concurrent creates: every 201 has its KV record, no 5xx", async () => {
-  const results = await Promise.all(Array.from({ length: 200 }, (_, i) =>
-    create(TEST, { email: `concurrent-${i}@example.com`, permissions: ["read"] })));
+  const results = await Promise.all(
+    Array.from({ length: 200 }, (_, i) =>
+      create(TEST, { email: `concurrent-${i}@example.com`, permissions: ["read"] }),
+    ),
+  );
   const statuses = results.map((r) => r.status);
   assert.deepEqual([...new Set(statuses)], [201], `statuses: ${[...new Set(statuses)]}`);
   const keys = await listKeys(worker.persist, "account_membership:test:acct_1:email:concurrent-");

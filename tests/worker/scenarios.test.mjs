@@ -5,7 +5,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { startWorker, readSeed, send, getKey, seedKv } from "./harness.mjs";
-import { scenarioFiles, casesFor, checkCase, checkEffects, caseFaults, scriptedOrigin, scriptedRecords } from "../scenarios.mjs";
+import {
+  scenarioFiles,
+  casesFor,
+  checkCase,
+  checkEffects,
+  caseFaults,
+  scriptedOrigin,
+  scriptedRecords,
+} from "../scenarios.mjs";
 import { layoutKey } from "../../scripts/kv_layout.mjs";
 
 // A loopback origin playing each case's scripted answer (outcomes.origin, the WASI recording
@@ -27,7 +35,14 @@ async function startOrigin() {
     });
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { state, url: `http://127.0.0.1:${server.address().port}`, close: () => { server.closeAllConnections(); return new Promise((r) => server.close(r)); } };
+  return {
+    state,
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(r));
+    },
+  };
 }
 
 for (const doc of scenarioFiles()) {
@@ -36,23 +51,31 @@ for (const doc of scenarioFiles()) {
     const origin = forwards ? await startOrigin() : null;
     const vars = origin ? { ...doc.vars, ORIGIN_URL: origin.url } : doc.vars;
     const worker = await startWorker({ vars, seed: readSeed() });
-    const debug = doc.vars?.ALLOW_FAULT_INJECTION === "true";  // X-Debug-* headers are honoured only then
+    const debug = doc.vars?.ALLOW_FAULT_INJECTION === "true"; // X-Debug-* headers are honoured only then
     try {
-      let replayed = 0, traced = 0;
+      let replayed = 0,
+        traced = 0;
       const { run, skipped } = casesFor(doc, "worker");
       for (const c of skipped) t.diagnostic(`not for this host: ${c.name} (${c.hosts_reason})`);
       for (const c of run) {
-        assert.ok(debug || (!c.effects && !c.outcomes), `${c.name}: effects and outcomes need ALLOW_FAULT_INJECTION=true`);
+        assert.ok(
+          debug || (!c.effects && !c.outcomes),
+          `${c.name}: effects and outcomes need ALLOW_FAULT_INJECTION=true`,
+        );
         assert.ok(origin || !scriptedOrigin(c), `${c.name}: a scripted origin in a file that never forwards`);
         if (origin) origin.state.answer = scriptedOrigin(c);
-        if (scriptedRecords(c)) await seedKv(worker.persist, scriptedRecords(c));  // the local KV, under the running worker
+        if (scriptedRecords(c)) await seedKv(worker.persist, scriptedRecords(c)); // the local KV, under the running worker
         const extra = debug ? { "X-Debug-Effects": "1" } : {};
         if (caseFaults(c).length) extra["X-Debug-Fault"] = caseFaults(c).join(",");
         const res = await send(worker.url, c.request, extra);
         checkCase(c, { ...res, header: (n) => res.headers.get(n) });
-        for (const key of c.kv_exists ?? []) assert.ok(await getKey(worker.persist, layoutKey(key)), `${c.name}: KV has no ${key}`);
+        for (const key of c.kv_exists ?? [])
+          assert.ok(await getKey(worker.persist, layoutKey(key)), `${c.name}: KV has no ${key}`);
         const trace = res.headers.get("x-debug-effects");
-        traced += checkEffects(c, trace && JSON.parse(trace), { originFrom: origin?.url, originTo: doc.vars?.ORIGIN_URL });
+        traced += checkEffects(c, trace && JSON.parse(trace), {
+          originFrom: origin?.url,
+          originTo: doc.vars?.ORIGIN_URL,
+        });
         replayed++;
       }
       assert.equal(replayed, run.length);
@@ -65,7 +88,10 @@ for (const doc of scenarioFiles()) {
         if (lines.length >= replayed || Date.now() > deadline) break;
       }
       assert.ok(lines.length >= replayed, "one log line per request");
-      assert.ok(!worker.logs.some((l) => l.includes("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc")), "a secret key reached the logs");
+      assert.ok(
+        !worker.logs.some((l) => l.includes("sk_test_demo_4eC39HqLyjWDarjtT1zdp7dc")),
+        "a secret key reached the logs",
+      );
     } finally {
       await worker.stop();
       await origin?.close();

@@ -7,7 +7,7 @@ const $ = (id) => document.getElementById(id);
 const form = $("form");
 const chipsBox = $("chips");
 const permissionInput = $("permission");
-const chips = [];  // committed permissions, in the order given
+const chips = []; // committed permissions, in the order given
 
 // Errors the edge answers about the query string belong next to the account field.
 const ACCOUNT_ERRORS = new Set([40006, 40007]);
@@ -27,7 +27,9 @@ function buildRequest() {
   const headers = { "Content-Type": "application/json" };
   if ($("problem-details").checked) headers.Accept = "application/problem+json";
   // Tolerate a pasted "Bearer …": the field holds the token only.
-  const token = $("token").value.trim().replace(/^bearer\s+/i, "");
+  const token = $("token")
+    .value.trim()
+    .replace(/^bearer\s+/i, "");
   if (token) headers.Authorization = `Bearer ${token}`;
   return {
     method: "POST",
@@ -102,7 +104,9 @@ function render(request, r) {
   verdict.dataset.status = r.accepted ? "accepted" : String(r.status);
 
   $("other-errors").replaceChildren(...other.map((t) => li(t)));
-  $("notes").replaceChildren(...r.notes.filter((n) => n.code !== "secret_key_in_browser").map((n) => li(n.message, n.code)));
+  $("notes").replaceChildren(
+    ...r.notes.filter((n) => n.code !== "secret_key_in_browser").map((n) => li(n.message, n.code)),
+  );
   // A secret key is classified by the core; a pasted one the core cannot classify warns too.
   const secret = r.credential.kind === "secret_key" || /sk_(test|live)_/.test($("token").value);
   $("secret-warning").hidden = !secret;
@@ -125,10 +129,15 @@ function render(request, r) {
     $("envelope").textContent = JSON.stringify(r.body, null, 2);
   }
   const shown = { ...request.headers };
-  if (shown.Authorization) shown.Authorization = "Bearer …";  // never echo a credential
-  $("request").textContent = [`${request.method} ${request.url}`,
-    ...Object.entries(shown).map(([k, v]) => `${k}: ${v}`), "", request.body.length > 2000
-      ? `${request.body.slice(0, 2000)}… (${new TextEncoder().encode(request.body).length} bytes)` : request.body].join("\n");
+  if (shown.Authorization) shown.Authorization = "Bearer …"; // never echo a credential
+  $("request").textContent = [
+    `${request.method} ${request.url}`,
+    ...Object.entries(shown).map(([k, v]) => `${k}: ${v}`),
+    "",
+    request.body.length > 2000
+      ? `${request.body.slice(0, 2000)}… (${new TextEncoder().encode(request.body).length} bytes)`
+      : request.body,
+  ].join("\n");
 }
 
 function li(text, code) {
@@ -144,7 +153,11 @@ function el(tag, text) {
 }
 
 function commitPermission() {
-  for (const name of permissionInput.value.split(",").map((s) => s.trim()).filter(Boolean)) chips.push(name);
+  for (const name of permissionInput.value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean))
+    chips.push(name);
   permissionInput.value = "";
 }
 
@@ -160,7 +173,9 @@ function describeSettings(p) {
   $("permissions-hint").textContent = perms
     ? `Allowed: ${perms.join(", ") || "none"}`
     : "Any name like read or billing:write (lowercase, colon-separated).";
-  $("allowed-permissions").replaceChildren(...(perms ?? []).map((name) => Object.assign(document.createElement("option"), { value: name })));
+  $("allowed-permissions").replaceChildren(
+    ...(perms ?? []).map((name) => Object.assign(document.createElement("option"), { value: name })),
+  );
   const where = p.settingsSource === "edge" ? "from the edge (config.json)" : `defaults — ${p.settingsNote}`;
   $("settings").textContent = `Settings ${where}: body at most ${p.settings.max_body_bytes} bytes.`;
   document.body.dataset.settings = p.settingsSource;

@@ -4,7 +4,8 @@ if (location.protocol === "file:") {
   const verdict = document.getElementById("verdict");
   verdict.className = "verdict rejected";
   verdict.dataset.status = "file";
-  verdict.textContent = "This page must be served over http(s): browsers refuse ES modules and WebAssembly " +
+  verdict.textContent =
+    "This page must be served over http(s): browsers refuse ES modules and WebAssembly " +
     "from file:// pages. Serve the folder with any static file server (for example `python3 -m http.server` " +
     "in dist/site, then open /preview/), or use `npx wrangler dev`.";
 }

@@ -5,12 +5,14 @@
 import { AccountStore as ProductStore } from "../../../host-shims/workers/account_store.mjs";
 
 export class AccountStore extends ProductStore {
-  rows() { return this.sql.exec("SELECT COUNT(*) AS n FROM records").one().n; }
+  rows() {
+    return this.sql.exec("SELECT COUNT(*) AS n FROM records").one().n;
+  }
 }
 
 export default {
   async fetch(request, env) {
-    if (request.method !== "POST") return new Response("ready");  // the harness polls until it answers
+    if (request.method !== "POST") return new Response("ready"); // the harness polls until it answers
     const { object, calls } = await request.json();
     const stub = env.ACCOUNT_STORE.get(env.ACCOUNT_STORE.idFromName(object));
     const out = [];
