@@ -1,64 +1,12 @@
 #include "jwks.h"
 
 #include "crypto.h"
-#include "json_reader.h"
 #include "json_writer.h"
+#include "jwk_reader.h"
 
 namespace mb {
 
 namespace {
-
-using json::Path;
-using json::Type;
-using json::Value;
-
-// One entry of "keys" as sent: the members this product reads, and whether "kid" was a string.
-struct RawJwk {
-  bool is_object = false;
-  bool has_kid = false, kid_is_string = false;
-  std::optional<std::string> kty, alg, use, kid, n, e, crv, x, y;
-};
-
-class JwksReader final : public json::Visitor {
- public:
-  bool root_is_object = false, has_keys = false;
-  std::optional<std::int64_t> fetched_at;
-  std::vector<RawJwk> entries;
-
-  void value(const Path& p, Value& v) override {
-    if (p.empty()) {
-      root_is_object = v.type == Type::object;
-      return;
-    }
-    if (p[0].in_array) return;
-    if (p.size() == 1 && p[0].key == "fetched_at" && v.type == Type::number && v.is_integer) fetched_at = v.integer;
-    if (p[0].key != "keys") return;
-    if (p.size() == 1) {
-      has_keys = v.type == Type::array;
-    } else if (p.size() == 2 && has_keys) {
-      entries.emplace_back().is_object = v.type == Type::object;
-    } else if (p.size() == 3 && has_keys && !p[2].in_array) {
-      RawJwk& k = entries.back();
-      const std::string& name = p[2].key;
-      if (name == "kid") {
-        k.has_kid = true;
-        k.kid_is_string = v.type == Type::string;
-      }
-      if (v.type != Type::string) return;
-      std::optional<std::string>* slot = name == "kty"   ? &k.kty
-                                         : name == "alg" ? &k.alg
-                                         : name == "use" ? &k.use
-                                         : name == "kid" ? &k.kid
-                                         : name == "n"   ? &k.n
-                                         : name == "e"   ? &k.e
-                                         : name == "crv" ? &k.crv
-                                         : name == "x"   ? &k.x
-                                         : name == "y"   ? &k.y
-                                                         : nullptr;
-      if (slot) *slot = std::move(*v.text);
-    }
-  }
-};
 
 std::string minimal_jwk(const PublicKey& k) {
   json::Writer w;
@@ -78,7 +26,7 @@ std::string minimal_jwk(const PublicKey& k) {
 }
 
 // The key, or why it is left out.
-std::string add_key(const RawJwk& k, KeySet& out) {
+std::string add_key(const JwkMembers& k, KeySet& out) {
   if (!k.is_object) return "JWKS entry is not an object";
   std::string who = k.kid ? "kid \"" + k.kid->substr(0, 64) + "\"" : std::string("key without kid");
   if (k.has_kid && !k.kid_is_string) return who + ": kid is not a string";
@@ -127,11 +75,11 @@ std::string add_key(const RawJwk& k, KeySet& out) {
 
 std::optional<JwksDocument> read_jwks(std::string_view text) {
   if (text.size() > kMaxJwksBytes) return std::nullopt;
-  JwksReader r;
-  if (json::read(text, r) != json::Fault::none || !r.root_is_object || !r.has_keys) return std::nullopt;
+  auto r = read_jwk_text(text, JwkShape::set);
+  if (!r || !r->root_is_object || !r->has_keys) return std::nullopt;
   JwksDocument doc;
-  doc.fetched_at = r.fetched_at;
-  for (const RawJwk& k : r.entries)
+  doc.fetched_at = r->fetched_at;
+  for (const JwkMembers& k : r->keys)
     if (std::string why = add_key(k, doc.keys); !why.empty()) doc.keys.ignored.push_back(std::move(why));
   return doc;
 }
