@@ -5,10 +5,10 @@
 #include <string>
 
 #include "config.h"
-#include "credential.h"
+#include "credential_form.h"
 #include "crypto.h"
 #include "jwks.h"
-#include "jwt.h"
+#include "jwt_checks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const mb::Config cfg = mb::parse_config({

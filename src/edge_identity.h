@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "jwt.h"
+#include "jwt_claims.h"
 #include "mode.h"
 
 namespace mb {

@@ -7,6 +7,7 @@
 #include "envelope.h"
 #include "idempotency.h"
 #include "json_writer.h"
+#include "kv_layout.h"
 #include "origin.h"
 #include "timefmt.h"
 
@@ -14,12 +15,19 @@ namespace mb {
 
 namespace {
 
-// Who the membership is for, once the account and the subject records are read.
+// Whom the membership is for, and its key, once the subject's record is read.
 struct Subject {
   Person person;
   std::optional<std::string> workspace_membership_id;
-  std::string user_or_email;  // the membership key's last part
-  kv::Member::By by = kv::Member::By::user_id;
+  std::string workspace_id;  // a workspace membership's workspace
+  std::string membership_key;
+};
+
+// The subject's record (workspace membership or user by email): pending while unread; no subject
+// when a workspace membership is absent (an absent user makes an email invite).
+struct SubjectRead {
+  bool pending = false;
+  std::optional<Subject> subject;
 };
 
 bool answered_at_origin(const Context& ctx) {
@@ -30,7 +38,7 @@ bool answered_at_origin(const Context& ctx) {
 // by email), an invite's own membership key and the write authority's name.
 const RequestKeys& storage_keys(Context& ctx) {
   RequestKeys& k = ctx.keys;
-  if (k.storage_built) return k;
+  if (!k.account.empty()) return k;
   Mode m = ctx.mode();
   const NormalizedRequest& r = ctx.request();
   k.account = kv::account(m, r.account_id);
@@ -41,24 +49,31 @@ const RequestKeys& storage_keys(Context& ctx) {
     k.invite = kv::membership(m, r.account_id, {kv::Member::By::email, *r.email});
   }
   k.authority = kv::authority(m, r.account_id);
-  k.storage_built = true;
   return k;
 }
 
-// The membership key once the subject's record tells whom it is for; nullopt while unread.
-std::optional<std::string> membership_key(Context& ctx, Mode m) {
+// The one storage plan of the prefetch and the stage: whom the membership is for and its key.
+Result<SubjectRead> read_subject(Context& ctx, Mode m, const RequestKeys& k) {
   const NormalizedRequest& r = ctx.request();
-  const RequestKeys& k = storage_keys(ctx);
+  SubjectRead out;
   if (r.workspace_membership_id) {
-    auto wsm = ctx.read(m, k.subject, read_workspace_membership);
-    if (!wsm.ok() || wsm.value().pending || !wsm.value().value) return std::nullopt;
-    return kv::membership(m, r.account_id, {kv::Member::By::user_id, *wsm.value().value->user.id});
+    MB_ASSIGN_OR_RETURN(auto wsm, ctx.read(m, k.subject, read_workspace_membership));
+    out.pending = wsm.pending;
+    if (const auto& w = wsm.value)
+      out.subject = Subject{w->user, r.workspace_membership_id, w->workspace_id,
+                            kv::membership(m, r.account_id, {kv::Member::By::user_id, *w->user.id})};
+    return out;
   }
-  auto user = ctx.read(m, k.subject, read_user);
-  if (!user.ok()) return std::nullopt;
-  // Unread yet: the email key is the likelier one (an invite), read alongside.
-  if (user.value().pending || !user.value().value) return k.invite;
-  return kv::membership(m, r.account_id, {kv::Member::By::user_id, *user.value().value->id});
+  MB_ASSIGN_OR_RETURN(auto user, ctx.read(m, k.subject, read_user));
+  out.pending = user.pending;
+  if (const auto& u = user.value)
+    out.subject = Subject{{u->id, r.email, u->name},
+                          std::nullopt,
+                          {},
+                          kv::membership(m, r.account_id, {kv::Member::By::user_id, *u->id})};
+  else if (!user.pending)
+    out.subject = Subject{{std::nullopt, r.email, std::nullopt}, std::nullopt, {}, k.invite};
+  return out;
 }
 
 // The existing membership answers: 200 for the same permissions (as a set), else 409.
@@ -80,7 +95,8 @@ Flow replay_own_create(Context& ctx, const std::string& text) {
 }
 
 Result<Flow> after_write(Context& ctx) {
-  const Outcome* stored = ctx.outcome(ctx.write_effects.front());
+  StoreProgress& writing = ctx.store;
+  const Outcome* stored = ctx.outcome(writing.effect);
   if (!stored || !stored->ok())
     return problem(
         Error::storage_unavailable,
@@ -90,80 +106,60 @@ Result<Flow> after_write(Context& ctx) {
     // answered with what is there.
     if (!stored->value) return problem(Error::storage_unavailable, "the write authority answered no record");
     MB_ASSIGN_OR_RETURN(MembershipRecord existing, read_membership(*stored->value, "the authority's membership"));
-    if (existing.id == ctx.pending_id) return replay_own_create(ctx, *stored->value);
+    if (existing.id == writing.membership_id) return replay_own_create(ctx, *stored->value);
     return answer_existing(ctx, existing, *stored->value);
   }
-  return ctx.respond(201, std::move(ctx.pending_body));
+  return ctx.respond(201, std::move(writing.body));
 }
 
-Result<Flow> answer_at_edge(Context& ctx) {
-  ctx.log.route = "edge";
-  Mode m = ctx.grant->mode;
+// No membership yet: a new one, written (with a write authority, created there only if absent);
+// the 201 waits on the write.
+Flow create(Context& ctx, Mode m, const Subject& s, const RequestKeys& k) {
   const NormalizedRequest& r = ctx.request();
-  const RequestKeys& k = storage_keys(ctx);
-  bool auto_live = ctx.auto_live();
-  MB_ASSIGN_OR_RETURN(auto account, ctx.read(m, k.account, read_account));
-  Subject s;
-  if (r.workspace_membership_id) {
-    MB_ASSIGN_OR_RETURN(auto wsm, ctx.read(m, k.subject, read_workspace_membership));
-    if (account.pending || wsm.pending) return Flow::wait;
-    if (!account.value) return auto_live ? forward(ctx) : Error::account_not_found;
-    if (!wsm.value) return auto_live ? forward(ctx) : Error::workspace_membership_not_found;
-    if (wsm.value->workspace_id != account.value->workspace_id) {
-      if (auto_live) return forward(ctx);
-      Problem p = problem(Error::workspace_mismatch);
-      p.fields.push_back(
-          {"workspace_membership_id", "other_workspace", "Belongs to another workspace than the account.", {}});
-      return p;
-    }
-    s.person = wsm.value->user;
-    s.workspace_membership_id = r.workspace_membership_id;
-    s.user_or_email = *s.person.id;
-  } else {
-    MB_ASSIGN_OR_RETURN(auto user, ctx.read(m, k.subject, read_user));
-    if (account.pending || user.pending) return Flow::wait;
-    if (!account.value) return auto_live ? forward(ctx) : Error::account_not_found;
-    if (user.value) {
-      s.person = {user.value->id, r.email, user.value->name};
-      s.user_or_email = *user.value->id;
-    } else {
-      s.person = {std::nullopt, r.email, std::nullopt};
-      s.by = kv::Member::By::email;
-      s.user_or_email = *r.email;
-    }
-  }
-
-  std::string key = s.by == kv::Member::By::email ? k.invite : kv::membership(m, r.account_id, {s.by, s.user_or_email});
-  MB_ASSIGN_OR_RETURN(auto existing, ctx.read(m, key, read_membership, k.authority));
-  if (existing.pending) return Flow::wait;
-  if (existing.value) {
-    const std::string& text = *ctx.kv.at(slot_of(m, key));
-    if (!ctx.checked.idempotency_key.empty() && existing.value->id == membership_id(ctx))
-      return replay_own_create(ctx, text);
-    if (auto_live && !same_permissions(existing.value->permissions, r.permissions)) return forward(ctx);
-    return answer_existing(ctx, *existing.value, text);
-  }
-  if (auto_live) return forward(ctx);
-
   MembershipRecord created;
   // Under an Idempotency-Key the id comes from the request, so that retries build the same record.
   created.id = ctx.checked.idempotency_key.empty() ? "am_" + ctx.random_base62(24) : membership_id(ctx);
-  ctx.pending_id = created.id;
   created.account_id = r.account_id;
   created.user_id = s.person.id;
   created.workspace_membership_id = s.workspace_membership_id;
   created.permissions = r.permissions;
   created.created_at = created.updated_at = format_rfc3339(ctx.now_ms / 1000);
   created.user = s.person;
-  // With a write authority (SPEC §4, consistent creates) the record is created only if absent.
-  Effect& put = ctx.add_effect(ctx.put_kind(k.authority));
-  put.store = std::string(mode_name(m));
-  put.scope = k.authority;
-  put.key = std::move(key);
-  put.value = write_membership(created);
-  ctx.pending_body = success_envelope(put.value);  // the answer's data is the record, byte for byte
-  ctx.write_effects.push_back(put.id);
+  Effect& put = ctx.put(Sent::now, m, s.membership_key, write_membership(created), 0, k.authority);
+  // The answer's data is the record, byte for byte.
+  ctx.store.step = StoreProgress::Step::writing;
+  ctx.store.effect = put.id;
+  ctx.store.membership_id = std::move(created.id);
+  ctx.store.body = success_envelope(put.value);
   return Flow::wait;
+}
+
+Result<Flow> answer_at_edge(Context& ctx) {
+  ctx.log.route = "edge";
+  Mode m = ctx.grant->mode;
+  const RequestKeys& k = storage_keys(ctx);
+  bool auto_live = ctx.auto_live();
+  MB_ASSIGN_OR_RETURN(auto account, ctx.read(m, k.account, read_account));
+  MB_ASSIGN_OR_RETURN(SubjectRead read, read_subject(ctx, m, k));
+  if (account.pending || read.pending) return Flow::wait;
+  if (!account.value) return auto_live ? forward(ctx) : Error::account_not_found;
+  if (!read.subject) return auto_live ? forward(ctx) : Error::workspace_membership_not_found;
+  const Subject& s = *read.subject;
+  if (s.workspace_membership_id && s.workspace_id != account.value->workspace_id) {
+    if (auto_live) return forward(ctx);
+    Problem p = problem(Error::workspace_mismatch);
+    p.fields.push_back(
+        {"workspace_membership_id", "other_workspace", "Belongs to another workspace than the account.", {}});
+    return p;
+  }
+  MB_ASSIGN_OR_RETURN(auto existing, ctx.read(m, s.membership_key, read_membership, k.authority));
+  if (existing.pending) return Flow::wait;
+  if (!existing.value) return auto_live ? forward(ctx) : create(ctx, m, s, k);
+  const std::string& text = *existing.text;
+  if (!ctx.checked.idempotency_key.empty() && existing.value->id == membership_id(ctx))
+    return replay_own_create(ctx, text);
+  if (auto_live && !same_permissions(existing.value->permissions, ctx.request().permissions)) return forward(ctx);
+  return answer_existing(ctx, *existing.value, text);
 }
 
 }  // namespace
@@ -175,21 +171,36 @@ bool same_permissions(std::vector<std::string> a, std::vector<std::string> b) {
 }
 
 Result<Flow> run_store(Context& ctx) {
-  if (ctx.forward_effect) return after_forward(ctx);
-  if (ctx.forward_draft) return forward(ctx);  // the host's signature has come
-  if (!ctx.write_effects.empty()) return after_write(ctx);
+  switch (ctx.store.step) {
+    case StoreProgress::Step::forwarded:
+      return after_forward(ctx, ctx.store.effect);
+    case StoreProgress::Step::signing:
+      return forward(ctx);  // the host's signature has come
+    case StoreProgress::Step::writing:
+      return after_write(ctx);
+    case StoreProgress::Step::start:
+      break;
+  }
   if (answered_at_origin(ctx)) return forward(ctx);
   return answer_at_edge(ctx);
 }
 
 void prefetch_storage(Context& ctx) {
-  if (ctx.cfg.routing == Routing::origin || ctx.forward_effect || ctx.forward_draft) return;
+  StoreProgress::Step step = ctx.store.step;
+  bool forwarding = step == StoreProgress::Step::signing || step == StoreProgress::Step::forwarded;
+  if (ctx.cfg.routing == Routing::origin || forwarding) return;
   if (ctx.grant && answered_at_origin(ctx)) return;
   Mode m = ctx.mode();
   const RequestKeys& k = storage_keys(ctx);
   ctx.want(m, k.account);
   ctx.want(m, k.subject);
-  if (auto key = membership_key(ctx, m)) ctx.want(m, *key, k.authority);
+  auto read = read_subject(ctx, m, k);
+  if (!read.ok()) return;
+  if (read.value().subject) {
+    ctx.want(m, read.value().subject->membership_key, k.authority);
+  } else if (read.value().pending && !k.invite.empty()) {
+    ctx.want(m, k.invite, k.authority);  // unread yet: an invite's own key is the likelier one, read alongside
+  }
 }
 
 }  // namespace mb

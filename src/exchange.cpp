@@ -4,7 +4,7 @@
 
 #include "authorization.h"
 #include "cors.h"
-#include "credential.h"
+#include "credential_form.h"
 #include "crypto.h"
 #include "edge_store.h"
 #include "envelope.h"
@@ -13,7 +13,7 @@
 #include "rate_limit.h"
 #include "request_checks.h"
 #include "trace_context.h"
-#include "verify.h"
+#include "verify_credential.h"
 
 namespace mb {
 
@@ -64,8 +64,8 @@ std::string_view stage_name(Stage s) { return kOrder[static_cast<std::size_t>(s)
 Step Exchange::begin(Request req, HostInput input) {
   ctx_.req = std::move(req);
   ctx_.now_ms = input.now_ms;
-  ctx_.random = std::move(input.random);
-  ctx_.request_id = request_id_for(ctx_.req.headers, ctx_.random, ctx_.random_used);
+  ctx_.random_ = std::move(input.random);
+  ctx_.request_id = request_id_for(ctx_.req.headers, ctx_.random_, ctx_.random_used_);
   // A valid traceparent goes on to the origin and into the log; an invalid one is dropped (not even
   // looked for among too many headers).
   if (check_header_limits(ctx_.req.headers).ok()) ctx_.trace = read_trace_context(ctx_.req.headers);
@@ -81,27 +81,7 @@ Step Exchange::resume(const std::vector<Outcome>& outcomes, std::int64_t now_ms)
   if (done_) return problem_step(problem(Error::internal_error, "resume() called on a finished exchange"));
   if (++rounds_ > kMaxRounds) return problem_step(problem(Error::internal_error, "exchange exceeded kMaxRounds"));
   ctx_.now_ms = now_ms;
-  // Outcomes are matched to the batch by id; an id the host did not answer failed.
-  for (std::uint32_t id : awaiting_) {
-    auto it = std::find_if(outcomes.begin(), outcomes.end(), [id](const Outcome& o) { return o.id == id; });
-    Outcome o;
-    if (it != outcomes.end()) {
-      o = *it;
-    } else {
-      o.id = id;
-      o.failure = Failure::missing;
-    }
-    auto read = ctx_.reads_in_flight.find(id);
-    if (read == ctx_.reads_in_flight.end()) {
-      ctx_.outcomes[id] = std::move(o);
-    } else if (o.ok()) {
-      ctx_.kv[read->second] = std::move(o.value);
-    } else {
-      ctx_.kv_failed[read->second] = std::string(failure_name(o.failure)) + (o.detail.empty() ? "" : ": " + o.detail);
-    }
-  }
-  awaiting_.clear();
-  ctx_.reads_in_flight.clear();
+  ledger_.settle(outcomes);  // matched to the batch by id; an id the host did not answer failed
   return run();
 }
 
@@ -121,20 +101,9 @@ Step Exchange::wait_step() {
     prefetch_storage(ctx_);
     prefetch_idempotency(ctx_);
   }
-  for (std::string& slot : ctx_.wanted) {
-    Effect& e = ctx_.add_effect(EffectKind::kv_get);
-    std::size_t nl = slot.find('\n');
-    e.store = slot.substr(0, nl);
-    e.key = slot.substr(nl + 1);
-    if (auto scope = ctx_.read_scopes.find(slot); scope != ctx_.read_scopes.end()) e.scope = scope->second;
-    ctx_.reads_in_flight[e.id] = std::move(slot);
-  }
-  ctx_.wanted.clear();
-  if (ctx_.batch.empty()) return problem_step(problem(Error::internal_error, "a stage waited on no effect"));
   Step step;
-  step.effects = std::move(ctx_.batch);
-  ctx_.batch.clear();
-  for (const Effect& e : step.effects) awaiting_.push_back(e.id);
+  step.effects = ledger_.take_batch();  // the stage's effects, then the reads wanted
+  if (step.effects.empty()) return problem_step(problem(Error::internal_error, "a stage waited on no effect"));
   step.notices = std::move(ctx_.notices);
   ctx_.notices.clear();
   return step;
@@ -157,8 +126,7 @@ Step Exchange::problem_step(Problem p) {
 Step Exchange::answer_step() {
   Answer& a = *ctx_.answer;
   if (stage_ == static_cast<std::size_t>(Stage::store))
-    if (auto put = idempotency_record(ctx_, a.status, a.envelope.empty() ? a.body : a.envelope, a.source))
-      ctx_.background.push_back(std::move(*put));
+    settle_idempotency_key(ctx_, a.status, a.envelope.empty() ? a.body : a.envelope, a.source);
   Step step;
   step.done = true;
   done_ = true;
@@ -175,7 +143,7 @@ Step Exchange::answer_step() {
   if (a.status == 401 && !header(r.headers, "www-authenticate"))
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"api\"");
   r.body = std::move(a.body);
-  step.background = std::move(ctx_.background);
+  step.background = ledger_.take_background();
   LogRecord& log = ctx_.log;
   log.request_id = ctx_.request_id;
   log.status = a.status;

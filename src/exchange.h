@@ -19,9 +19,9 @@ namespace mb {
 // The seven steps of SPEC §3, in order (step 7 in two parts).
 enum class Stage : std::uint8_t {
   route,            // 1 header limits, path, method, preflight                 request_checks.h
-  credential_form,  // 2 classification, JWT shape, publishable key refused       credential.h
+  credential_form,  // 2 classification, JWT shape, publishable key refused       credential_form.h
   request,          // 3 415, 413, 400 (query, Idempotency-Key, JSON), 422         request_checks.h
-  credential,       // 4 API-key record, or JWT signature and claims              verify.h
+  credential,       // 4 API-key record, or JWT signature and claims              verify_credential.h
   rate_limit,       // 5                                                          rate_limit.h
   authorization,    // 6 scope, account grant                                     authorization.h
   idempotency,      // 7 a stored answer replayed, or 409                         idempotency.h
@@ -54,7 +54,7 @@ struct HostInput {
 
 class Exchange {
  public:
-  explicit Exchange(Engine& engine) : ctx_(engine) {}
+  explicit Exchange(Engine& engine) : ctx_(engine, ledger_) {}
   Step begin(Request req, HostInput input);
   Step resume(const std::vector<Outcome>& outcomes, std::int64_t now_ms);
   Stage stage() const { return static_cast<Stage>(stage_); }
@@ -67,11 +67,11 @@ class Exchange {
   Step answer_step();
   Step problem_step(Problem p);
 
+  EffectLedger ledger_;  // declared before ctx_, which holds a reference to it
   Context ctx_;
   std::size_t stage_ = 0;
   int rounds_ = 0;
   bool done_ = false;
-  std::vector<std::uint32_t> awaiting_;  // ids of the batch handed to the host
 };
 
 }  // namespace mb

@@ -5,6 +5,7 @@
 #include "authorization.h"
 #include "context.h"
 #include "crypto.h"
+#include "kv_layout.h"
 
 namespace mb {
 
@@ -45,30 +46,30 @@ Result<Flow> answer_recorded(Context& ctx, const IdempotencyRecord& rec) {
     p.headers.emplace_back("Retry-After", "1");
     return p;
   }
-  ctx.idempotency_recorded = true;  // the stored answer is not stored again
+  ctx.idempotency.key = IdempotencyProgress::Key::settled;  // the stored answer is not stored again
   ctx.log.replayed = true;
   ctx.log.route = "edge";
   return ctx.respond(rec.status, rec.body, {{"Idempotent-Replayed", "true"}});
 }
 
 Flow claim(Context& ctx, Mode mode, const std::string& key) {
-  Effect& e = ctx.add_effect(EffectKind::kv_claim);
+  Effect& e = ctx.ask(EffectKind::kv_claim);
   e.store = std::string(mode_name(mode));
   e.key = key;
   e.scope = key;  // the key's own authority: never an account's "<mode>:<account_id>"
   e.value = write_idempotency({fingerprint(ctx.request()), 0, "", true, ctx.request().account_id});
   e.ttl_seconds = claim_ttl_seconds(ctx);
-  ctx.claim_effect = e.id;
+  ctx.idempotency = {IdempotencyProgress::Key::claiming, e.id};
   return Flow::wait;
 }
 
 Result<Flow> after_claim(Context& ctx) {
-  const Outcome* o = ctx.outcome(ctx.claim_effect);
+  const Outcome* o = ctx.outcome(ctx.idempotency.claim);
   if (!o || !o->ok())
     return problem(Error::storage_unavailable, "claiming the Idempotency-Key failed: " +
                                                    std::string(failure_name(o ? o->failure : Failure::missing)));
   if (o->created) {
-    ctx.idempotency_claimed = true;
+    ctx.idempotency.key = IdempotencyProgress::Key::claimed;
     return Flow::next;
   }
   if (!o->value) return problem(Error::storage_unavailable, "the write authority answered no idempotency record");
@@ -119,7 +120,7 @@ void prefetch_idempotency(Context& ctx) {
 Result<Flow> run_idempotency(Context& ctx) {
   const std::string& key = ctx.checked.idempotency_key;
   if (key.empty()) return Flow::next;
-  if (ctx.claim_effect) return after_claim(ctx);
+  if (ctx.idempotency.key == IdempotencyProgress::Key::claiming) return after_claim(ctx);
   Mode mode = ctx.grant->mode;
   const std::string& record = record_key(ctx, mode, ctx.grant->credential_id);
   MB_ASSIGN_OR_RETURN(auto rec, ctx.read(mode, record, read_idempotency, record));
@@ -130,26 +131,24 @@ Result<Flow> run_idempotency(Context& ctx) {
   return claim(ctx, mode, record);
 }
 
-std::optional<Effect> idempotency_record(Context& ctx, int status, const std::string& body, AnswerSource source) {
-  const std::string& key = ctx.checked.idempotency_key;
-  if (key.empty() || ctx.idempotency_recorded || !ctx.grant) return std::nullopt;
+void settle_idempotency_key(Context& ctx, int status, const std::string& body, AnswerSource source) {
+  using Key = IdempotencyProgress::Key;
+  if (ctx.checked.idempotency_key.empty() || ctx.idempotency.key == Key::settled || !ctx.grant) return;
   bool keep = storable(status, source);
-  if (!keep && !ctx.idempotency_claimed) return std::nullopt;
-  ctx.idempotency_recorded = true;
-  Effect e;
-  e.id = ctx.next_id++;
-  e.store = std::string(mode_name(ctx.grant->mode));
-  e.key = record_key(ctx, ctx.grant->mode, ctx.grant->credential_id);
-  e.scope = e.key;
+  if (!keep && ctx.idempotency.key != Key::claimed) return;
+  ctx.idempotency.key = Key::settled;
+  Mode mode = ctx.grant->mode;
+  const std::string& key = record_key(ctx, mode, ctx.grant->credential_id);
   if (!keep) {  // a failed attempt gives the key back: a retry runs again
-    e.kind = EffectKind::kv_release;
-    return e;
+    Effect& e = ctx.ask(EffectKind::kv_release, Sent::with_answer);
+    e.store = std::string(mode_name(mode));
+    e.key = key;
+    e.scope = key;
+    return;
   }
   // Replaces this request's claim at the authority (the only writer while the claim lives), then KV.
-  e.kind = EffectKind::kv_put;
-  e.value = write_idempotency({fingerprint(ctx.request()), status, body, false, {}});
-  e.ttl_seconds = kIdempotencyTtlSeconds;
-  return e;
+  ctx.put(Sent::with_answer, mode, key, write_idempotency({fingerprint(ctx.request()), status, body, false, {}}),
+          kIdempotencyTtlSeconds, key, Existing::replaced);
 }
 
 }  // namespace mb

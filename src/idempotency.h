@@ -14,7 +14,6 @@
 // when the request may be forwarded, else kClaimMarginMs) and then counts as absent.
 #pragma once
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "result.h"
@@ -37,14 +36,14 @@ enum class AnswerSource;
 bool storable(int status, AnswerSource source);
 
 enum class Flow;
-struct Effect;
 // Step 7, first: the stored answer (Idempotent-Replayed: true), 409 for another request under the
 // same key or while one runs, or on to storage once the key is claimed.
 Result<Flow> run_idempotency(Context& ctx);
 // Asks for the record in the batch being sent, once the credential id is known.
 void prefetch_idempotency(Context& ctx);
-// How the answer settles the request's key: the kv_put keeping `status`/`body` when the policy
-// stores it (replacing the claim), else the kv_release of the claim this request holds.
-std::optional<Effect> idempotency_record(Context& ctx, int status, const std::string& body, AnswerSource source);
+// How the answer settles the request's key, sent with the answer: the kv_put keeping
+// `status`/`body` when the policy stores it (replacing the claim), else the kv_release of the
+// claim this request holds.
+void settle_idempotency_key(Context& ctx, int status, const std::string& body, AnswerSource source);
 
 }  // namespace mb

@@ -4,6 +4,8 @@
 #include "crypto.h"
 #include "edge_identity.h"
 #include "http_signature.h"
+#include "kv_layout.h"
+#include "request_checks.h"
 
 namespace mb {
 
@@ -117,30 +119,33 @@ void sign_forward(Context& ctx, ForwardDraft& d) {
 
 Result<Flow> forward(Context& ctx) {
   ctx.log.route = "origin";
-  if (!ctx.forward_draft) {
-    ctx.forward_draft = draft_forward(ctx);
+  StoreProgress& progress = ctx.store;
+  ForwardDraft& d = progress.draft;
+  if (progress.step != StoreProgress::Step::signing) {
+    d = draft_forward(ctx);
     // Where the host has WebCrypto, it makes the ECDSA signature (the core chose key and bytes).
     if (ctx.cfg.origin_signing_key && ctx.cfg.host_verifies_signatures) {
-      Effect& e = ctx.add_effect(EffectKind::sign);
+      Effect& e = ctx.ask(EffectKind::sign);
       e.alg = "ES256";
       e.jwk = ctx.cfg.origin_signing_key->private_jwk;
-      e.signed_data = ctx.forward_draft->signatures.front().base;
-      ctx.forward_draft->sign_effect = e.id;
+      e.signed_data = d.signatures.front().base;
+      d.sign_effect = e.id;
+      progress.step = StoreProgress::Step::signing;
       return Flow::wait;
     }
   }
-  ForwardDraft& d = *ctx.forward_draft;
   sign_forward(ctx, d);
-  Effect& e = ctx.add_effect(EffectKind::fetch);
+  Effect& e = ctx.ask(EffectKind::fetch);
   std::uint32_t id = e.id;
   e = std::move(d.fetch);
   e.id = id;
-  ctx.forward_effect = id;
+  progress.step = StoreProgress::Step::forwarded;
+  progress.effect = id;
   return Flow::wait;
 }
 
-Result<Flow> after_forward(Context& ctx) {
-  const Outcome* o = ctx.outcome(ctx.forward_effect);
+Result<Flow> after_forward(Context& ctx, EffectId fetch) {
+  const Outcome* o = ctx.outcome(fetch);
   if (!o || !o->ok()) {
     Failure f = o ? o->failure : Failure::missing;
     return problem(f == Failure::timeout ? Error::origin_timeout : Error::origin_unreachable,
@@ -161,8 +166,8 @@ Result<Flow> after_forward(Context& ctx) {
           m->user_id ? kv::Member{kv::Member::By::user_id, *m->user_id} : kv::Member{kv::Member::By::email, *r.email};
       Mode mode = ctx.grant->mode;
       // With a write authority, created there only if absent (it keeps the first record).
-      ctx.put_background(mode, kv::membership(mode, r.account_id, member), write_membership(*m), 0,
-                         kv::authority(mode, r.account_id));
+      ctx.put(Sent::with_answer, mode, kv::membership(mode, r.account_id, member), write_membership(*m), 0,
+              kv::authority(mode, r.account_id));
     } else {
       ctx.notices.push_back("origin 2xx answer has no usable data object; not written through");
     }

@@ -12,30 +12,18 @@
 #include <string>
 #include <vector>
 
-#include "effects.h"
+#include "forward_draft.h"
 #include "result.h"
+#include "stage_progress.h"
 
 namespace mb {
 
 inline constexpr std::int64_t kForwardSignatureLifetimeS = 300;  // expires = created + 300
 inline constexpr std::string_view kForwardSignatureTag = "membership-edge";
 
-// A forward built but not sent yet: it waits for the host's signature (the sign effect).
-struct ForwardDraft {
-  struct Signature {
-    std::string label;   // "edge" or "edge-hmac"
-    std::string params;  // its Signature-Input member value: ("@method" ...);created=...
-    std::string base;    // the signature base (RFC 9421 §2.5)
-    std::string bytes;   // the signature, once made
-  };
-  Effect fetch;  // every header but Signature-Input and Signature
-  std::vector<Signature> signatures;
-  std::uint32_t sign_effect = 0;
-};
-
 enum class Flow;
 struct Context;
-Result<Flow> forward(Context& ctx);        // asks for the fetch, or first the host's signature (Flow::wait)
-Result<Flow> after_forward(Context& ctx);  // the origin's answer, or 502/504
+Result<Flow> forward(Context& ctx);  // asks for the fetch, or first the host's signature (Flow::wait)
+Result<Flow> after_forward(Context& ctx, EffectId fetch);  // the origin's answer, or 502/504
 
 }  // namespace mb

@@ -1,10 +1,10 @@
 #include "preview.h"
 
 #include "body.h"
-#include "credential.h"
+#include "credential_form.h"
 #include "envelope.h"
 #include "json_writer.h"
-#include "jwt.h"
+#include "jwt_checks.h"
 #include "problem_details.h"
 #include "request_checks.h"
 

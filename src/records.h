@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "mode.h"
-#include "rate_limit.h"
+#include "rate_limit_policy.h"
 #include "result.h"
 
 namespace mb {

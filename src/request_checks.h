@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "body.h"
+#include "checked_request.h"
 #include "config.h"
 #include "http.h"
 #include "result.h"
@@ -27,10 +27,6 @@ enum class Route { endpoint, preflight, config, signatures_directory };
 // signing keys (GET/HEAD); otherwise 404, or 405 with Allow.
 Result<Route> route(const Request& req);
 
-struct CheckedRequest {
-  NormalizedRequest request;
-  std::string idempotency_key;  // empty when the header is absent
-};
 // Step 3, in this order: 415 Content-Type, 413 size (a Content-Length that is not a plain decimal
 // number is 400), 400 query, 400 Idempotency-Key, 400 JSON, 422 fields.
 Result<CheckedRequest> check_request(const Request& req, const Config& cfg);

@@ -5,11 +5,11 @@
 #include <optional>
 
 #include "config.h"
-#include "credential.h"
+#include "credential_form.h"
 #include "crypto.h"
 #include "errors.h"
 #include "jwks.h"
-#include "jwt.h"
+#include "jwt_checks.h"
 
 namespace mb::vectors {
 

@@ -1,8 +1,9 @@
-#include "verify.h"
+#include "verify_credential.h"
 
 #include "authorization.h"
 #include "context.h"
-#include "jwt_verify.h"
+#include "kv_layout.h"
+#include "verify_jwt.h"
 
 namespace mb {
 

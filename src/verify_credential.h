@@ -1,5 +1,5 @@
 // Step 4: the credential verified. An API key by its KV record (apikey:<sha256 of the key>); a
-// JWT by its signature and claims (jwt_verify.h). Either way the result is the Grant that steps
+// JWT by its signature and claims (verify_jwt.h). Either way the result is the Grant that steps
 // 5-7 use.
 #pragma once
 #include <cstdint>

@@ -1,4 +1,4 @@
-#include "credential.h"
+#include "credential_form.h"
 
 #include <array>
 #include <cmath>

@@ -1,39 +1,19 @@
-// JWT verification after the shape checks (SPEC §3, step 4): key selection, the signature
-// (BearSSL here; a host's WebCrypto through the verify effect), then the claims.
+// The checks of a JWT after its shape (step 4), as pure functions: which keys may have signed it,
+// the signature (BearSSL here; a host's WebCrypto through the verify effect is verify_jwt.h's),
+// the claims and the times. The stage that runs them in order is verify_jwt.h.
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "bearer_token.h"
 #include "config.h"
-#include "credential.h"
 #include "jwks.h"
-#include "rate_limit.h"
+#include "jwt_claims.h"
 #include "result.h"
 
 namespace mb {
-
-// A claim named in FORWARD_CLAIMS, as the verified token holds it (X-Edge-Identity carries it).
-struct ForwardedClaim {
-  enum class Kind { string, integer, boolean } kind = Kind::string;
-  std::string name, text;
-  std::int64_t integer = 0;
-  bool boolean = false;
-};
-
-// What the edge keeps of a verified token (also what the verified-token cache holds).
-struct JwtClaims {
-  std::string sub, iss;
-  std::vector<ForwardedClaim> forwarded;  // FORWARD_CLAIMS present in the token, in that order
-  bool has_account_ids = false;
-  std::vector<std::string> account_ids;
-  bool livemode = true;
-  bool has_required_scope = true;
-  std::int64_t exp = 0;
-  std::optional<std::int64_t> nbf, iat;
-  std::optional<RateLimitOverride> rate_limit;  // the RATE_LIMIT_CLAIM claim
-};
 
 inline constexpr std::size_t kMaxSubCodePoints = 256;
 

@@ -1,10 +1,12 @@
-#include "jwt_verify.h"
+#include "verify_jwt.h"
 
 #include <algorithm>
 
 #include "context.h"
 #include "crypto.h"
 #include "edge_identity.h"
+#include "jwt_checks.h"
+#include "kv_layout.h"
 
 namespace mb {
 
@@ -20,33 +22,42 @@ Result<JwksDocument> read_jwks_copy(std::string_view text, std::string_view key)
   return std::move(*doc);
 }
 
+// The provider's answer to this request's fetch, taken into the isolate's key set (and its KV
+// copy, sent with the answer), or counted as a failed attempt.
+void take_fetched_keys(Context& ctx, const Outcome& o) {
+  JwksSource& source = ctx.engine.remote_keys;
+  auto doc = o.ok() && o.status == 200 ? read_jwks(o.body) : std::nullopt;
+  if (!doc) {
+    source.fetch_failed(ctx.now_ms);
+    ctx.notices.push_back("JWKS fetch failed (" +
+                          (o.ok() ? "status " + std::to_string(o.status) : std::string(failure_name(o.failure))) +
+                          "); serving the last good keys");
+    return;
+  }
+  for (const std::string& why : doc->keys.ignored) ctx.notices.push_back("JWT_JWKS_URL: ignored " + why);
+  source.fetch_succeeded(std::move(doc->keys), ctx.now_ms);
+  ctx.put(Sent::with_answer, Mode::live, kv::jwks(sha256_hex(ctx.cfg.jwt_jwks_url)),
+          write_jwks_copy(source.keys(), source.fetched_at_s()), 0);
+}
+
 // Candidates from the remote set: may read its KV copy or fetch it first (Flow::wait).
 Result<Flow> remote_candidates(Context& ctx, std::vector<const PublicKey*>& out) {
   JwksSource& source = ctx.engine.remote_keys;
   const Jwt& jwt = ctx.cred.jwt;
-  if (ctx.jwks_fetch_effect) {  // the fetch this request waited for has answered
-    if (const Outcome* o = ctx.outcome(ctx.jwks_fetch_effect); o && !ctx.jwks_fetch_done) {
-      ctx.jwks_fetch_done = true;
-      auto doc = o->ok() && o->status == 200 ? read_jwks(o->body) : std::nullopt;
-      if (doc) {
-        for (const std::string& why : doc->keys.ignored) ctx.notices.push_back("JWT_JWKS_URL: ignored " + why);
-        source.fetch_succeeded(std::move(doc->keys), ctx.now_ms);
-        ctx.put_background(Mode::live, kv::jwks(sha256_hex(ctx.cfg.jwt_jwks_url)),
-                           write_jwks_copy(source.keys(), source.fetched_at_s()), 0);
-      } else {
-        source.fetch_failed(ctx.now_ms);
-        ctx.notices.push_back(
-            "JWKS fetch failed (" +
-            (o->ok() ? "status " + std::to_string(o->status) : std::string(failure_name(o->failure))) +
-            "); serving the last good keys");
-      }
+  using RemoteKeys = JwtProgress::RemoteKeys;
+  if (ctx.jwt.remote == RemoteKeys::fetching || ctx.jwt.remote == RemoteKeys::fetched) {
+    // The fetch this request waited for has answered: its outcome is taken in once.
+    if (const Outcome* o = ctx.outcome(ctx.jwt.fetch); o && ctx.jwt.remote == RemoteKeys::fetching) {
+      ctx.jwt.remote = RemoteKeys::fetched;
+      take_fetched_keys(ctx, *o);
     }
     out = candidate_keys(source.keys(), jwt);
     return Flow::next;
   }
   for (;;) {
     bool kid_known = !candidate_keys(source.keys(), jwt).empty();
-    switch (source.next(ctx.now_ms, ctx.cfg.jwks_cache_seconds, kid_known, ctx.jwks_copy_read)) {
+    bool copy_read = ctx.jwt.remote == RemoteKeys::copy_read;
+    switch (source.next(ctx.now_ms, ctx.cfg.jwks_cache_seconds, kid_known, copy_read)) {
       case JwksSource::Next::use_keys:
         out = candidate_keys(source.keys(), jwt);
         return Flow::next;
@@ -54,7 +65,7 @@ Result<Flow> remote_candidates(Context& ctx, std::vector<const PublicKey*>& out)
         std::string key = kv::jwks(sha256_hex(ctx.cfg.jwt_jwks_url));
         auto copy = ctx.read(Mode::live, key, read_jwks_copy);
         if (copy.ok() && copy.value().pending) return Flow::wait;
-        ctx.jwks_copy_read = true;
+        ctx.jwt.remote = RemoteKeys::copy_read;
         if (!copy.ok())
           ctx.notices.push_back(copy.problem().note);
         else if (copy.value().value)
@@ -62,12 +73,13 @@ Result<Flow> remote_candidates(Context& ctx, std::vector<const PublicKey*>& out)
         continue;
       }
       case JwksSource::Next::fetch: {
-        Effect& e = ctx.add_effect(EffectKind::fetch);
+        Effect& e = ctx.ask(EffectKind::fetch);
         e.method = "GET";
         e.url = ctx.cfg.jwt_jwks_url;
         e.headers = {{"Accept", "application/json"}};
         e.timeout_ms = ctx.cfg.origin_timeout_ms;
-        ctx.jwks_fetch_effect = e.id;
+        ctx.jwt.remote = RemoteKeys::fetching;
+        ctx.jwt.fetch = e.id;
         return Flow::wait;
       }
     }
@@ -90,21 +102,22 @@ Result<Flow> check_signature(Context& ctx) {
 
   if (!ctx.cfg.host_verifies_signatures)
     return signature_valid(jwt, ctx.cfg, keys) ? Result<Flow>(Flow::next) : Error::jwt_bad_signature;
-  if (ctx.verify_effects.empty()) {
+  std::vector<EffectId>& asked = ctx.jwt.verifications;
+  if (asked.empty()) {
     for (const PublicKey* k : keys) {
-      Effect& e = ctx.add_effect(EffectKind::verify_signature);
+      Effect& e = ctx.ask(EffectKind::verify_signature);
       e.alg = jwt.alg;
       e.jwk = k->jwk;
       e.signed_data = jwt.signing_input;
       e.signature = jwt.signature;
-      ctx.verify_effects.push_back(e.id);
+      asked.push_back(e.id);
     }
     return Flow::wait;
   }
   // The host's verdicts; a key the host could not use is checked here with BearSSL instead.
   std::vector<const PublicKey*> fallback;
-  for (std::size_t i = 0; i < ctx.verify_effects.size() && i < keys.size(); ++i) {
-    const Outcome* o = ctx.outcome(ctx.verify_effects[i]);
+  for (std::size_t i = 0; i < asked.size() && i < keys.size(); ++i) {
+    const Outcome* o = ctx.outcome(asked[i]);
     if (o && o->ok() && o->valid) return Flow::next;
     if (!o || !o->ok()) fallback.push_back(keys[i]);
   }

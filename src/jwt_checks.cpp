@@ -1,4 +1,4 @@
-#include "jwt.h"
+#include "jwt_checks.h"
 
 #include <algorithm>
 
