@@ -91,12 +91,8 @@ void read_origin_signing(Reader& r, Config& cfg) {
   }
 }
 
-}  // namespace
-
-Config parse_config(const Vars& vars) {
-  Config cfg;
-  Reader r{vars, cfg};
-
+// ROUTING and the origin: where answers come from, and how forwards are made.
+void read_routing(Reader& r, Config& cfg) {
   if (const std::string* v = r.get("ROUTING")) {
     std::string_view s = trim(*v);
     if (s == "edge")
@@ -117,8 +113,10 @@ Config parse_config(const Vars& vars) {
   r.number<std::uint32_t>("ORIGIN_TIMEOUT_MS", cfg.origin_timeout_ms, 1, 600000);
   r.text("ORIGIN_SHARED_SECRET", cfg.origin_shared_secret);
   read_origin_signing(r, cfg);
-  r.number<std::size_t>("MAX_BODY_BYTES", cfg.max_body_bytes, 2, 1 << 20);
+}
 
+// JWT authentication: issuer, audience, keys (inline, remote, HS256), scope, times, typ.
+void read_jwt(Reader& r, Config& cfg) {
   r.text("JWT_ISSUER", cfg.jwt_issuer);
   r.text("JWT_AUDIENCE", cfg.jwt_audience);
   r.text("JWT_JWKS_URL", cfg.jwt_jwks_url);
@@ -145,11 +143,10 @@ Config parse_config(const Vars& vars) {
   r.number<std::int64_t>("JWT_MAX_LIFETIME_SECONDS", cfg.jwt_max_lifetime_seconds, 0, 10 * 366 * 86400);
   if (const std::string* v = r.get("JWT_REQUIRED_TYP"); v && !trim(*v).empty())
     cfg.jwt_required_typ = typ_media_type(trim(*v));
+}
 
-  if (r.get("ALLOWED_PERMISSIONS")) {
-    cfg.permissions_restricted = true;
-    cfg.allowed_permissions = r.list("ALLOWED_PERMISSIONS");
-  }
+// Rate limits: the per-isolate buckets, the binding's policy, the claim, the failure mode.
+void read_rate_limits(Reader& r, Config& cfg) {
   r.number<std::int64_t>("RATE_LIMIT_PER_MINUTE", cfg.rate_limit_per_minute, 0, 1000000);
   r.number<std::int64_t>("HOST_RATE_LIMITER_PERIOD", cfg.rate_limiter_period, 0, 86400);
   r.number<std::int64_t>("RATE_LIMIT_BINDING_LIMIT", cfg.rate_limiter_limit, 1, 1000000);
@@ -160,6 +157,21 @@ Config parse_config(const Vars& vars) {
     if (s != "open" && s != "closed") r.fail("RATE_LIMIT_FAILURE_MODE must be open or closed");
     cfg.rate_limit_fail_closed = s == "closed";
   }
+}
+
+}  // namespace
+
+Config parse_config(const Vars& vars) {
+  Config cfg;
+  Reader r{vars, cfg};
+  read_routing(r, cfg);
+  r.number<std::size_t>("MAX_BODY_BYTES", cfg.max_body_bytes, 2, 1 << 20);
+  read_jwt(r, cfg);
+  if (r.get("ALLOWED_PERMISSIONS")) {
+    cfg.permissions_restricted = true;
+    cfg.allowed_permissions = r.list("ALLOWED_PERMISSIONS");
+  }
+  read_rate_limits(r, cfg);
   // Set by the Workers glue, never by an operator: the host performs verify_signature effects.
   if (const std::string* v = r.get("HOST_WEBCRYPTO")) cfg.host_verifies_signatures = trim(*v) == "1";
   // Set by the host too: it has a write authority (the worker's ACCOUNT_STORE Durable Object, the

@@ -21,6 +21,28 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
   return n;
 }
 
+// The two-character escapes (as nlohmann's dump() writes them); empty for any other byte.
+std::string_view short_escape(unsigned char c) {
+  switch (c) {
+    case '"':
+      return "\\\"";
+    case '\\':
+      return "\\\\";
+    case '\b':
+      return "\\b";
+    case '\f':
+      return "\\f";
+    case '\n':
+      return "\\n";
+    case '\r':
+      return "\\r";
+    case '\t':
+      return "\\t";
+    default:
+      return {};
+  }
+}
+
 template <class Sink>
 void escape(std::string_view s, Sink&& put) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -38,37 +60,10 @@ void escape(std::string_view s, Sink&& put) {
       continue;
     }
     unsigned char c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        put("\\\"");
-        ++i;
-        continue;
-      case '\\':
-        put("\\\\");
-        ++i;
-        continue;
-      case '\b':
-        put("\\b");
-        ++i;
-        continue;
-      case '\f':
-        put("\\f");
-        ++i;
-        continue;
-      case '\n':
-        put("\\n");
-        ++i;
-        continue;
-      case '\r':
-        put("\\r");
-        ++i;
-        continue;
-      case '\t':
-        put("\\t");
-        ++i;
-        continue;
-      default:
-        break;
+    if (std::string_view e = short_escape(c); !e.empty()) {
+      put(e);
+      ++i;
+      continue;
     }
     if (c < 0x20) {
       char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
