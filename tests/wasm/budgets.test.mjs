@@ -9,11 +9,10 @@
 // the wasm (first-seen RS256 create minus HS256 create, about 230 µs at the reference pace of these
 // machines); when the machine runs slower than that, the ceiling scales with it, never below 15 µs.
 //
-// 12-04: after the forward signing, rate-limit fields, trace context, problem details and claims
-// were merged, an API-key create and a repeated JWT take 15.6 / 16.9 µs at the reference pace, over the
-// 15 µs budget (docs/benchmarks.md). The gate prints that verdict ("MISSED") and fails only past
-// twice the budget, so that the merged product lands while the miss stays visible; the budget is
-// restored as the failing ceiling once the core is back under it.
+// The gate fails when a gated case is over 15 µs (scaled by the pace), with one documented
+// exception: a repeated JWT, whose cache lookup needs the SHA-256 of the whole token (the cache's
+// key; about 3 µs for the benchmark's token), measured 16-17 µs at the reference pace on 12-04 and
+// gated at 18 µs (docs/benchmarks.md, "Known misses"). Every case's verdict against 15 µs is printed.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -24,8 +23,10 @@ import { buildFixture, fixtureJson } from "../../bench/lib/fixture.mjs";
 import { root } from "./wasi_runner.mjs";
 
 const MODULE_GZIP_MAX = 100 * 1000;
-const CPU_MAX_US = 15; // the budget (its verdict is printed)
-const CPU_REGRESSION_FACTOR = 2; // the gate fails past this multiple of the budget
+const CPU_MAX_US = 15; // the budget (its verdict is printed for every gated case)
+// The failing ceiling at the reference pace: the budget, but for the one known miss.
+const CEILING_US = { jwt_repeat_create: 18 };
+const ceilingOf = (name) => CEILING_US[name] ?? CPU_MAX_US;
 const REFERENCE_VERIFY_US = 230;
 const PASSES = 3;
 // The requests with a 15 µs budget: an API-key create (as shipped: Durable Object authority), a
@@ -59,7 +60,7 @@ test("the worker module is at most 100 KB gzipped", (t) => {
 });
 
 test(
-  "inside the wasm: API-key create, repeated JWT and refusals at steps 1-3 against the 15 µs budget (fails past 2x)",
+  "inside the wasm: API-key create, repeated JWT and refusals at steps 1-3 against the 15 µs budget (repeated JWT gated at 18 µs)",
   { timeout: 600000 },
   (t) => {
     const dir = join(root, "build", "budgets");
@@ -68,7 +69,7 @@ test(
     writeFileSync(
       fixture,
       fixtureJson(
-        buildFixture({ timed: 1000, warmup: 200, jwtWarmup: 20, only: new Set([...GATED, ...REPORTED, ...PACE]) }),
+        buildFixture({ timed: 1000, warmup: 200, jwtWarmup: 300, only: new Set([...GATED, ...REPORTED, ...PACE]) }),
       ),
     );
     const passes = [];
@@ -87,8 +88,9 @@ test(
       for (const c of Object.values(cases))
         assert.equal(c.status_ok, c.n, `${c.case}: ${c.n - c.status_ok} requests answered otherwise than expected`);
       const pace = cases.jwt_rs256_create.wasm_median_us - cases.jwt_hs256_create.wasm_median_us;
-      const ceiling = CPU_MAX_US * Math.max(1, pace / REFERENCE_VERIFY_US);
-      passes.push({ cases, pace, ceiling, worst: Math.max(...GATED.map((n) => cases[n].wasm_median_us)) });
+      const scale = Math.max(1, pace / REFERENCE_VERIFY_US);
+      const worst = Math.max(...GATED.map((n) => cases[n].wasm_median_us / (ceilingOf(n) * scale)));
+      passes.push({ cases, pace, scale, worst });
       say(
         t,
         `pass ${i + 1}: RSA-2048 verify in the wasm ${pace.toFixed(0)} µs; ` +
@@ -96,24 +98,24 @@ test(
           " (µs, medians)",
       );
     }
-    const best = passes.reduce((a, b) => (b.worst / b.ceiling < a.worst / a.ceiling ? b : a));
-    const { ceiling } = best;
+    // The best pass: the least worst case against its ceiling (a disturbed pass is slow, never fast).
+    const best = passes.reduce((a, b) => (b.worst < a.worst ? b : a));
+    const { cases, scale } = best;
     say(
       t,
-      `best pass: worst gated case ${best.worst.toFixed(1)} µs; ceiling ${ceiling.toFixed(1)} µs (${CPU_MAX_US} µs at ${REFERENCE_VERIFY_US} µs per verify, this pass ${best.pace.toFixed(0)} µs)`,
+      `best pass: RSA-2048 verify ${best.pace.toFixed(0)} µs, ceilings scaled by ${scale.toFixed(2)} (${CPU_MAX_US} µs at ${REFERENCE_VERIFY_US} µs per verify; repeated JWT ${ceilingOf("jwt_repeat_create")} µs)`,
     );
-    const over = GATED.filter((n) => best.cases[n].wasm_median_us > ceiling);
+    const over = GATED.filter((n) => cases[n].wasm_median_us > CPU_MAX_US * scale);
     say(
       t,
       over.length
-        ? `15 µs budget MISSED by ${over.map((n) => `${n} ${best.cases[n].wasm_median_us.toFixed(1)} µs`).join(", ")}`
+        ? `15 µs budget MISSED by ${over.map((n) => `${n} ${(cases[n].wasm_median_us / scale).toFixed(1)} µs at the reference pace`).join(", ")}`
         : "15 µs budget met by every gated case",
     );
-    const hardCeiling = ceiling * CPU_REGRESSION_FACTOR;
     for (const n of GATED)
       assert.ok(
-        best.cases[n].wasm_median_us <= hardCeiling,
-        `${n}: ${best.cases[n].wasm_median_us.toFixed(1)} µs inside the wasm > ${hardCeiling.toFixed(1)} µs (twice the budget)`,
+        cases[n].wasm_median_us <= ceilingOf(n) * scale,
+        `${n}: ${cases[n].wasm_median_us.toFixed(1)} µs inside the wasm > ${(ceilingOf(n) * scale).toFixed(1)} µs`,
       );
   },
 );
