@@ -2,7 +2,7 @@
 # Size first (-Oz, and clang's driver hands -Oz to wasm-opt after linking), speed where a request's
 # time goes most: the JSON reader (nlohmann's lexer inside the SAX reader) at -O2. The stage logic
 # runs once per request and at -O2 was mostly inlined std::string code: on 11-30 -Oz took the
-# module from ~125 to ~96 KB gzipped (SPEC: at most 100 KB) for a few percent of CPU
+# module from ~125 to ~96 KB gzipped (budget: at most 100 KB) for a few percent of CPU
 # (docs/benchmarks.md). On 12-04 the new modules (forward signing, problem details, rate-limit
 # fields, trace context, claims) brought it to ~115 KB: the JSON writer, the KV layout, the frames
 # and wasm/worker_entry.cpp went to -Oz as well, and most of BearSSL (below); the CPU gates of

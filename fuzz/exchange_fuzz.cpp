@@ -138,7 +138,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!body || !body->is_object()) std::abort();
     // The edge's own answers are envelopes; an origin's JSON object is passed through as it is.
     if (step.log.route != "origin" && !body->contains("success")) std::abort();
-    // Answers the edge builds stay small whatever the input (SPEC §2: under 16 KiB).
+    // Answers the edge builds stay small whatever the input (docs/api.md: under 16 KiB).
     if (step.log.route != "origin" && r.body.size() >= 16 * 1024 && !step.log.replayed) std::abort();
   }
   for (const mb::Effect& e : step.background)

@@ -1,4 +1,4 @@
-// The request body's rules (SPEC §2, §6): 400 when it cannot be read as one JSON object, 422 with
+// The request body's rules (docs/api.md): 400 when it cannot be read as one JSON object, 422 with
 // every field error (at most 100 listed, in body order) when its fields are wrong. Linear in the
 // body's size; no credential, no storage.
 #pragma once

@@ -1,4 +1,4 @@
-// CORS (SPEC §4): CORS_ALLOWED_ORIGINS is "*" or a list. With a list, every response carries
+// CORS (docs/api.md, "CORS"): CORS_ALLOWED_ORIGINS is "*" or a list. With a list, every response carries
 // Vary: Origin (whether this origin is allowed or not), so a shared cache never serves one
 // origin's answer to another. A preflight gets Access-Control-Allow-* headers only for an allowed
 // origin asking for POST and headers from the allowed list.

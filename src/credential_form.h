@@ -1,4 +1,4 @@
-// Bearer credentials (SPEC §3, step 2 of the order of checks): reading the header, classifying
+// Bearer credentials (docs/api.md, step 2 of the order of checks): reading the header, classifying
 // the token, and the checks that need neither storage nor a signature.
 #pragma once
 #include <optional>
@@ -19,7 +19,7 @@ std::string_view kind_name(CredentialKind k);
 // repeated, of another scheme, or holding characters no credential has.
 Result<std::string_view> read_bearer(const Headers& headers);
 
-// Classification (SPEC §3): a JWT when it has three base64url segments and the first decodes to
+// Classification (docs/api.md): a JWT when it has three base64url segments and the first decodes to
 // a JSON object; else `sk_`, then `pk_`, within the first 32 characters; else 401.
 Result<Credential> classify(std::string_view token);
 

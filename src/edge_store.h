@@ -1,4 +1,4 @@
-// Step 7 at the edge (SPEC §4): the account, the workspace membership or the user by email, then
+// Step 7 at the edge (docs/storage.md): the account, the workspace membership or the user by email, then
 // the membership itself: 200 when an identical one exists (permissions compare as sets), 409 when
 // it differs, else a new one written to KV and 201 only once the write succeeded. Under
 // ROUTING=auto a live request the edge cannot answer with 200 goes to the origin instead.

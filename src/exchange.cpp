@@ -25,8 +25,8 @@ struct StageEntry {
   StageResult (*run)(Context&);
 };
 
-// SPEC §3, in order. Each stage answers, asks for effects (and runs again with their outcomes),
-// or passes to the next; a request refused at steps 1-3 costs no KV call and no signature check.
+// The order of checks (docs/api.md), in order. Each stage answers, asks for effects (and runs again with their
+// outcomes), or passes to the next; a request refused at steps 1-3 costs no KV call and no signature check.
 constexpr StageEntry kOrder[] = {
     {Stage::route, "route", run_route},                                // 1
     {Stage::credential_form, "credential_form", run_credential_form},  // 2

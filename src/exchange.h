@@ -6,7 +6,7 @@
 //   while (!step.done) step = exchange.resume(perform_all(step.effects), now)
 //   send(step.response); perform_and_forget(step.background)
 //
-// The stages run in the order of SPEC §3 (kOrder in exchange.cpp), each in its own module.
+// The stages run in the order of checks of docs/api.md (kOrder in exchange.cpp), each in its own module.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -16,7 +16,7 @@
 
 namespace mb {
 
-// The seven steps of SPEC §3, in order (step 7 in two parts).
+// The seven steps of the order of checks (docs/api.md), in order (step 7 in two parts).
 enum class Stage : std::uint8_t {
   route,            // 1 header limits, path, method, preflight                 request_checks.h
   credential_form,  // 2 classification, JWT shape, publishable key refused       credential_form.h

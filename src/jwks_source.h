@@ -1,4 +1,4 @@
-// The remote key set of JWT_JWKS_URL, kept per isolate (SPEC §3): fetched through the fetch
+// The remote key set of JWT_JWKS_URL, kept per isolate (docs/api.md): fetched through the fetch
 // effect and copied to KV; refreshed once older than JWKS_CACHE_SECONDS (the KV copy is read
 // first: another isolate may have refreshed it), and refetched on an unknown kid at most once per
 // kRefetchIntervalMs. A fetch that fails counts as an attempt: while the provider is down an

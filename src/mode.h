@@ -1,4 +1,4 @@
-// The two data repositories (SPEC: a key containing `_test_` is sandbox, otherwise live).
+// The two data repositories (docs/api.md: a key containing `_test_` is sandbox, otherwise live).
 #pragma once
 #include <string_view>
 

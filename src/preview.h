@@ -1,4 +1,4 @@
-// What the browser preview shows (SPEC §8): the verdict of every check that needs neither storage
+// What the browser preview shows (docs/preview.md): the verdict of every check that needs neither storage
 // nor a signature (steps 1-3, the credential's classification and shape), from the same code the
 // edge runs. A missing credential is not an error here: the preview says one is needed.
 #pragma once

@@ -1,4 +1,4 @@
-// The request's own checks (SPEC §3 steps 1 and 3), needing neither a credential nor storage:
+// The request's own checks (docs/api.md, "Order of checks", steps 1 and 3), needing neither a credential nor storage:
 // header limits, route and method, then media type, size, query, Idempotency-Key and body.
 #pragma once
 #include <string>

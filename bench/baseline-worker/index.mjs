@@ -1,8 +1,8 @@
-// The baseline of SPEC §7: the same job as the product, for the benchmarked paths, written the
+// The baseline of docs/benchmarks.md: the same job as the product, for the benchmarked paths, written the
 // way a good Workers engineer writes it with popular libraries: Hono (routing), zod (body schema),
 // jose (JWT verification on WebCrypto, each key imported once per isolate by its local JWK set).
 // Same KV layout and seed as the product. No in-isolate record cache (every request reads its
-// records: that cache is the product's lever, SPEC §7), but every read that does not depend on
+// records: that cache is the product's lever, docs/benchmarks.md), but every read that does not depend on
 // another goes out at once (Promise.all), so a request waits on as few KV rounds as the layout
 // allows:
 //   API key:  round 1: the key record, the account, the workspace membership (link) or the user by

@@ -30,7 +30,7 @@ export function readSeed({ links = 0 } = {}) {
 export const linkId = (i) => `wsm_bench_${i}`;
 
 // Seed entries with the store (mode) each host keys them by: an API key's mode comes from its
-// string (SPEC §3), a record's from its key (`account:<mode>:…`).
+// string (docs/api.md), a record's from its key (`account:<mode>:…`).
 export function seedEntries(seed = readSeed()) {
   const modeOfKey = {};
   for (const k of Object.keys(seed.api_keys ?? {})) {
@@ -113,8 +113,8 @@ export function request(token, body, target = TARGET) {
 //   webCrypto       the worker's WebCrypto path: RS256/ES256 signatures are verify_signature effects,
 //                   performed by host-shims/workers/signatures.mjs on Node's crypto.subtle (the wasm
 //                   harness only; the native harness skips these cases)
-// `scenario` names the SPEC §7 KV-rounds scenario a case stands for; `refusal` marks the cases
-// refused at steps 1-3 of SPEC §3.
+// `scenario` names the docs/benchmarks.md KV-rounds scenario a case stands for; `refusal` marks the cases
+// refused at steps 1-3 of the order of checks (docs/api.md).
 // `only`: the names of the cases to keep (all by default); the JWT cases left out are never signed.
 export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500, only = null } = {}) {
   const nowMs = Date.now();
@@ -222,7 +222,7 @@ export function buildFixture({ timed = 10000, warmup = 1000, jwtWarmup = 500, on
     warmup: range(warmup, (i) => request(repeated, email("wr", i))),
     timed: range(timed, (i) => request(repeated, email("r", i))),
   });
-  // Refused at steps 1-3 (SPEC §3): no storage, no signature.
+  // Refused at steps 1-3 (docs/api.md): no storage, no signature.
   const okBody = JSON.stringify({ email: "ann@example.com", permissions: ["read"] });
   const refusal = (name, label, expect, make) =>
     cases.push({ name, label, expect, refusal: true, warmup: range(warmup, make), timed: range(timed, make) });

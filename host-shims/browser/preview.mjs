@@ -14,7 +14,7 @@
 // See docs/preview.md.
 import createMembershipPreview from "./membership-preview.mjs";
 
-// What the edge uses when MAX_BODY_BYTES and ALLOWED_PERMISSIONS are unset (SPEC §5).
+// What the edge uses when MAX_BODY_BYTES and ALLOWED_PERMISSIONS are unset (docs/configuration.md).
 export const DEFAULT_SETTINGS = Object.freeze({
   max_body_bytes: 16384,
   allowed_permissions: null,
@@ -36,7 +36,7 @@ const STATUS_TEXT = {
 };
 export const statusText = (status) => STATUS_TEXT[status] ?? "";
 
-// The request-level answers the preview gives even without a credential (SPEC §8).
+// The request-level answers the preview gives even without a credential (docs/preview.md).
 const JUDGED_WITHOUT_CREDENTIAL = new Set([400, 413, 415, 422]);
 
 // Fetch normalizes these methods' case and no others; mirror it so "post" is judged as sent.
@@ -142,7 +142,7 @@ function shape(raw) {
   // The request's Accept asked for RFC 9457 problem details: the same error, another shape.
   const problem = raw.content_type === "application/problem+json";
   const notes = [];
-  // The edge checks the credential before the request (SPEC §3): it would answer 401 first.
+  // The edge checks the credential before the request (docs/api.md, "Order of checks"): it would answer 401 first.
   if (!raw.credential.present && (raw.accepted || JUDGED_WITHOUT_CREDENTIAL.has(raw.status)))
     notes.push({
       code: "credential_required",

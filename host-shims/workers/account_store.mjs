@@ -1,4 +1,4 @@
-// A write authority (SPEC §4, consistent creates): a SQLite-backed Durable Object. Named
+// A write authority (docs/storage.md, consistent creates): a SQLite-backed Durable Object. Named
 // "<mode>:<account_id>" it holds one account's memberships; named after an idempotency record's
 // own key ("idempotency:<mode>:<credential>:<key>", never an account's name) it holds that
 // Idempotency-Key's claim and then its answer. It performs the core's kv_put_if_absent and

@@ -3,7 +3,7 @@
 //   - the WASI command (dist/wasi/membership-cli.wasm, the core in its edge build, empty KV);
 //   - the real worker under `wrangler dev` (tests/worker/harness.mjs), with the module loaded from
 //     the worker's own /preview/ and judging with the worker's /preview/config.json.
-// Where the preview decides (SPEC §3 steps 1-3), the edge must send the same status and the same
+// Where the preview decides (docs/api.md, "Order of checks", steps 1-3), the edge must send the same status and the same
 // bytes; where the preview says "accepted, pending authentication and storage", the edge must
 // answer something only storage or a signature could decide.
 import assert from "node:assert/strict";

@@ -301,7 +301,7 @@ TEST_CASE("verified-token cache: a repeated JWT is not verified again, yet expir
   short_lived["exp"] = host.now_ms / 1000 + 120;
   std::string token = hs256_token(host.now_ms / 1000, short_lived);
   CHECK(host.run(engine, create(R"({"email":"jwt-cache@example.com"})", token)).status == 201);
-  CHECK(engine.tokens.count(sha256_hex(token)) == 1);  // keyed by the SHA-256 of the token (SPEC §3)
+  CHECK(engine.tokens.count(sha256_hex(token)) == 1);  // keyed by the SHA-256 of the token (docs/api.md)
   CHECK(host.run(engine, create(R"({"email":"jwt-cache@example.com"})", token)).status == 200);
   CHECK(host.run(engine, create(R"({"email":"x"})", token)).status == 422);  // a cached token still meets step 3
 

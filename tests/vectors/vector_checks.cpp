@@ -274,7 +274,7 @@ VectorReport check_wycheproof_hmac(std::string_view text) {
 
 // --- JSON Web Keys: the JWKS loader ----------------------------------------------------------
 //
-// How json_web_key_test.json maps onto our loader (SPEC §3: a JWKS holds RSA keys of 2048-4096
+// How json_web_key_test.json maps onto our loader (docs/api.md: a JWKS holds RSA keys of 2048-4096
 // bits and EC P-256 keys, used for RS256/ES256; every other key, `oct` included, is ignored; the
 // HS256 secret comes from JWT_HS256_SECRET, never from a JWKS):
 //   * each group's key set ("public" when given, else "private", whose private members the loader
@@ -287,7 +287,7 @@ VectorReport check_wycheproof_hmac(std::string_view text) {
 //   * a case expected valid must verify when its alg is RS256 or ES256. Valid HS256/HS384/HS512
 //     cases are skipped (logged): oct keys are out of the loader's scope by design.
 //   * known gap, not asserted: tcId 7 is an RSA key with the ROCA fingerprint (CVE-2017-15361).
-//     SPEC §3 does not ask for ROCA detection and BearSSL has none; the outcome is logged as a
+//     docs/api.md does not ask for ROCA detection and BearSSL has none; the outcome is logged as a
 //     note and the report says which way it went.
 VectorReport check_wycheproof_jwk(std::string_view text) {
   return walk_wycheproof("wycheproof/json_web_key_test.json", text, [](const Json& g, const Json& t) {
@@ -320,8 +320,9 @@ VectorReport check_wycheproof_jwk(std::string_view text) {
     const std::string* result = str_member(t, "result");
     const std::string* comment = str_member(t, "comment");
     if (comment && *comment == "rejectsKeyWithRocaVulnerability")
-      return Outcome{Outcome::skipped, std::string("ROCA key, not asserted (SPEC has no ROCA check): token ") +
-                                           (ok ? "VERIFIES" : "is refused") + "; " + loaded};
+      return Outcome{Outcome::skipped,
+                     std::string("ROCA key, not asserted (the contract asks for no ROCA check): token ") +
+                         (ok ? "VERIFIES" : "is refused") + "; " + loaded};
     if (result && *result == "valid" && *alg != "RS256" && *alg != "ES256")
       return Outcome{
           Outcome::skipped,
@@ -452,7 +453,7 @@ VectorReport check_rfc7515(std::string_view text) {
             Outcome{as_expected ? Outcome::rejected : Outcome::accepted,
                     as_expected ? "" : "expected jwt_unsupported_alg, got " + error_name(refused)});
     } else {
-      // A.4 (ES512): a valid JWS, but not an algorithm SPEC §3 accepts, and its payload
+      // A.4 (ES512): a valid JWS, but not an algorithm docs/api.md accepts, and its payload
       // ("Payload") is no JSON object, so as a JWT it is malformed. Skipped as a vector; asserted
       // refused at step 2 with the alg not accepted (an accepted token would be a disagreement).
       if (ok || !refused || cfg.accepts_alg(*alg))
@@ -460,8 +461,8 @@ VectorReport check_rfc7515(std::string_view text) {
               Outcome{Outcome::accepted, "expected a step-2 refusal, got " + error_name(refused)});
       else
         count(r, id, *expected, label + " " + alg->substr(0, 16),
-              Outcome{Outcome::skipped,
-                      "alg " + alg->substr(0, 16) + " is not accepted (SPEC §3); refused with " + error_name(refused)});
+              Outcome{Outcome::skipped, "alg " + alg->substr(0, 16) + " is not accepted (docs/api.md); refused with " +
+                                            error_name(refused)});
     }
   }
   r.loaded = true;

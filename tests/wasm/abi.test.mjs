@@ -52,7 +52,7 @@ test("the exports are exactly wasm/abi.h's, plus memory and _initialize", () => 
   assert.ok(declared.includes("mb_abi_version_5"));
 });
 
-test("the module is within the size budget (100 KB gzipped, SPEC §7)", (t) => {
+test("the module is within the size budget (100 KB gzipped, docs/benchmarks.md)", (t) => {
   const raw = statSync(wasmPath).size;
   const gz = gzipSync(readFileSync(wasmPath), { level: 9 }).length;
   t.diagnostic(`membership.wasm ${raw} bytes, ${gz} gzipped`);

@@ -1,4 +1,4 @@
-// Consistent creates in the WASI command (SPEC §4): its KV directory is the write authority
+// Consistent creates in the WASI command (docs/storage.md): its KV directory is the write authority
 // (a file linked into place, or created exclusively), so concurrent processes on one directory
 // create one membership; FAULTS=kv_get:stale plays a read replica that lags.
 import { test } from "node:test";

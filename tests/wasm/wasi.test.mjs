@@ -388,7 +388,7 @@ test("live mode with a recorded origin answer: forwarded and written through", a
   const recorded = readFileSync(join(origin, "requests.ndjson"), "utf8");
   const sent = JSON.parse(recorded.trim());
   assert.equal(sent.url, "https://origin.example.com/v1/account-memberships/?account_id=acct_1");
-  // The recording never holds a credential in clear (SPEC §4).
+  // The recording never holds a credential in clear (docs/storage.md).
   assert.ok(!recorded.includes("sk_live_demo"), "the secret key reached the recording");
   assert.deepEqual(
     sent.headers.find(([n]) => n === "Authorization"),

@@ -244,7 +244,7 @@ test("a live token without account_ids is forwarded to the origin, credential id
   );
   assert.equal(res.status, 201, res.text);
   assert.equal(origin.received.length, before + 1);
-  assert.equal(origin.received.at(-1).headers["x-edge-credential-id"], "jwt%3Aauth0%7Cabc"); // KV-part encoded: plain ASCII (SPEC §4)
+  assert.equal(origin.received.at(-1).headers["x-edge-credential-id"], "jwt%3Aauth0%7Cabc"); // KV-part encoded: plain ASCII (docs/storage.md)
   assert.equal(origin.received.at(-1).headers["x-edge-mode"], "live");
 });
 

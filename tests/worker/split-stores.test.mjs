@@ -1,4 +1,4 @@
-// KV_TEST and KV_LIVE bound: each mode reads and writes only its own namespace (SPEC §4).
+// KV_TEST and KV_LIVE bound: each mode reads and writes only its own namespace (docs/storage.md).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker, readSeed, send, seedKv, getKey, configVariant } from "./harness.mjs";

@@ -1,4 +1,4 @@
-// The WebCrypto signature path (SPEC §3) against the BearSSL one, on the same known-answer vectors:
+// The WebCrypto signature path (docs/api.md) against the BearSSL one, on the same known-answer vectors:
 //  - every Wycheproof RSA (RS256) and ECDSA P-256 (ES256, r||s) case is performed by workerd with
 //    the worker's own verify_signature executor (host-shims/workers/worker.mjs) and must give
 //    the verdict BearSSL gives (dist/wasi/crypto-vectors.wasm), case by case;
